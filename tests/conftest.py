@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from api.migrate import upgrade as migrate_app_schema
 from cryptoflow.db import PgParts, create_database, create_schemas, drop_database, make_engine
 from cryptoflow.services import EmbeddedPostgres, EmbeddedRedis, free_port
 
@@ -77,9 +78,10 @@ def new_database(pg_server_url: str, *, template: str | None = None) -> tuple[st
 
 @pytest.fixture
 def database_url(pg_server_url: str) -> Iterator[str]:
-    """A brand-new database with the platform's schemas, dropped after the test."""
+    """A brand-new database with the platform's schemas and `app` tables, dropped after the test."""
     name, url = new_database(pg_server_url)
     create_schemas(url)
+    migrate_app_schema(url)
     try:
         yield url
     finally:
