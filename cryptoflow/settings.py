@@ -98,6 +98,12 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, validation_alias=_env("CRYPTOFLOW_API_PORT"))
     api_workers: int = Field(default=1, ge=1, validation_alias=_env("CRYPTOFLOW_API_WORKERS"))
     dagster_port: int = Field(default=3000, validation_alias=_env("CRYPTOFLOW_DAGSTER_PORT"))
+    dagster_grpc_port: int = Field(
+        default=4266, validation_alias=_env("CRYPTOFLOW_DAGSTER_GRPC_PORT")
+    )
+    embedded_redis_port: int = Field(
+        default=6390, validation_alias=_env("CRYPTOFLOW_EMBEDDED_REDIS_PORT")
+    )
     sim_port: int = Field(default=8765, validation_alias=_env("CRYPTOFLOW_SIM_PORT"))
     sim_seed: int = Field(default=42, validation_alias=_env("CRYPTOFLOW_SIM_SEED"))
 
