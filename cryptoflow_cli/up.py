@@ -92,6 +92,15 @@ def dagster_home(settings: Settings) -> Path:
     return home
 
 
+ENV_FILE_KEYS = ("DATABASE_URL", "REDIS_URL", "DAGSTER_HOME", "DAGSTER_PG_URL")
+
+
+def write_env_file(path: Path, env: dict[str, str]) -> None:
+    """Where the running platform lives, for `source .data/cryptoflow.env` before `dbt build`."""
+    keys = [*ENV_FILE_KEYS, *sorted(k for k in env if k.startswith("CRYPTOFLOW_PG_"))]
+    path.write_text("".join(f"export {key}='{env[key]}'\n" for key in keys))
+
+
 def follow_first_run(client: DagsterGraphQL, run_id: str) -> str:
     with Progress(
         SpinnerColumn(),
@@ -144,6 +153,7 @@ def up(settings: Settings) -> None:
             CRYPTOFLOW_DATA_DIR=str(settings.data_dir),
             PYTHONUNBUFFERED="1",
         )
+        write_env_file(settings.data_dir / "cryptoflow.env", env)
         sup = platform.supervisor = Supervisor(settings.data_dir / "logs", env, PROJECT_ROOT)
         b = platform.bin_dir
 
