@@ -97,6 +97,31 @@ class Settings(BaseSettings):
     api_host: str = Field(default="127.0.0.1", validation_alias=_env("CRYPTOFLOW_API_HOST"))
     api_port: int = Field(default=8000, validation_alias=_env("CRYPTOFLOW_API_PORT"))
     api_workers: int = Field(default=1, ge=1, validation_alias=_env("CRYPTOFLOW_API_WORKERS"))
+    api_db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=100,
+        validation_alias=_env("CRYPTOFLOW_API_DB_POOL_SIZE"),
+        description="PostgreSQL connections per API worker (as many again may overflow)",
+    )
+    api_cache_check_s: float = Field(
+        default=1.0,
+        ge=0,
+        validation_alias=_env("CRYPTOFLOW_API_CACHE_CHECK_S"),
+        description="how often hot endpoints check whether the warehouse snapshot changed",
+    )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        validation_alias=_env("CRYPTOFLOW_LOGIN_MAX_FAILURES"),
+        description="failed logins per client IP and email before 429",
+    )
+    login_lockout_s: int = Field(
+        default=900,
+        ge=1,
+        validation_alias=_env("CRYPTOFLOW_LOGIN_LOCKOUT_S"),
+        description="window in which failed logins are counted",
+    )
     dagster_port: int = Field(default=3000, validation_alias=_env("CRYPTOFLOW_DAGSTER_PORT"))
     dagster_grpc_port: int = Field(
         default=4266, validation_alias=_env("CRYPTOFLOW_DAGSTER_GRPC_PORT")
