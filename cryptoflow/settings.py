@@ -81,6 +81,31 @@ class Settings(BaseSettings):
         validation_alias=_env("CRYPTOFLOW_REDIS_NAMESPACE"),
         description="prefix of the prices channel and latest-price hash",
     )
+    stream_log_interval_s: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias=_env("CRYPTOFLOW_STREAM_LOG_INTERVAL_S"),
+        description="how often the consumer logs its tick/error counts",
+    )
+    ws_coalesce_ms: int = Field(
+        default=50,
+        ge=0,
+        le=1000,
+        validation_alias=_env("CRYPTOFLOW_WS_COALESCE_MS"),
+        description="ticks gathered into one WebSocket frame for at most this long",
+    )
+    ws_queue_size: int = Field(
+        default=64,
+        ge=1,
+        validation_alias=_env("CRYPTOFLOW_WS_QUEUE_SIZE"),
+        description="frames buffered per WebSocket client before its frames are dropped",
+    )
+    ws_heartbeat_s: float = Field(
+        default=15.0,
+        gt=0,
+        validation_alias=_env("CRYPTOFLOW_WS_HEARTBEAT_S"),
+        description="interval of the heartbeat frame sent to every WebSocket client",
+    )
 
     jwt_secret: str = Field(default=DEFAULT_JWT_SECRET, validation_alias=_env("JWT_SECRET"))
     jwt_algorithm: str = Field(default="HS256", validation_alias=_env("JWT_ALGORITHM"))
