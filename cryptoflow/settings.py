@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         default=5, ge=0, validation_alias=_env("COINGECKO_MAX_RETRIES")
     )
     coingecko_timeout_s: float = Field(default=20.0, validation_alias=_env("COINGECKO_TIMEOUT"))
+    coingecko_backoff_s: float = Field(
+        default=1.0,
+        gt=0,
+        validation_alias=_env("COINGECKO_BACKOFF_S"),
+        description="first retry delay after a 5xx/timeout; doubles per try (429s wait Retry-After)",
+    )
     top_n_coins: int = Field(default=50, ge=1, le=250, validation_alias=_env("CRYPTOFLOW_TOP_N"))
     history_days: int = Field(
         default=365, ge=1, le=365, validation_alias=_env("CRYPTOFLOW_HISTORY_DAYS")
