@@ -1,0 +1,34 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='coin_id',
+        incremental_strategy='merge',
+    )
+}}
+
+{#- Kept apart from fact_market_data so 168 prices are stored once per coin, not once per snapshot. -#}
+
+with
+
+snapshots as (
+
+    select * from {{ ref('stg_markets') }}
+    {{ loaded_since_last_run() }}
+
+),
+
+final as (
+
+    select distinct on (coin_id)
+        coin_id,
+        snapshot_at,
+        sparkline_7d,
+        loaded_at
+
+    from snapshots
+    where jsonb_typeof(sparkline_7d) = 'array'
+    order by coin_id asc, snapshot_at desc
+
+)
+
+select * from final

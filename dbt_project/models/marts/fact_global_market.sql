@@ -1,0 +1,25 @@
+with
+
+global_market as (
+
+    select * from {{ ref('stg_global_market') }}
+
+),
+
+final as (
+
+    select
+        snapshot_at,
+        active_cryptocurrencies,
+        market_count,
+        total_market_cap_usd,
+        total_volume_24h_usd,
+        btc_dominance_pct,
+        eth_dominance_pct,
+        market_cap_change_24h_pct
+
+    from global_market
+
+)
+
+select * from final
