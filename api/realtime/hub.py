@@ -1,0 +1,187 @@
+"""Fan-out of live ticks to every WebSocket of this process, cheap enough for 1,000 clients.
+
+One send per client per tick collapses at ~500 clients at 50 ticks/s (reference/stack-facts.md),
+so ticks are coalesced: the first tick after a quiet spell goes out at once, later ones are
+gathered for at most `coalesce_s` and sent as one frame. A frame is serialized once for every
+unfiltered client and once per distinct coin filter. Each client has a bounded queue drained by
+its own sender task: when a slow client's queue is full, its frames are dropped (and counted),
+so it never delays anyone else.
+
+Frames (JSON text): `{"type": "snapshot", "data": [tick, ...]}` first on connect and after every
+filter change, then `{"type": "ticks", "data": [tick, ...]}`, and `{"type": "heartbeat", "ts": ...}`
+every `heartbeat_s` so browsers (which cannot see protocol pings) can tell a quiet feed from a
+dead socket. A tick is `cryptoflow.ticks.Tick`: `{coin_id, symbol, price_usd, ts}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from cryptoflow.ticks import Tick
+
+TickDict = dict[str, Any]
+
+
+def encode_frame(kind: str, data: list[TickDict]) -> str:
+    return orjson.dumps({"type": kind, "data": data}).decode()
+
+
+@dataclass(eq=False)
+class Subscriber:
+    """One connected socket: its filter (None = every coin) and its bounded outbox."""
+
+    queue: asyncio.Queue[str]
+    coins: frozenset[str] | None = None
+    drops: int = 0
+
+
+@dataclass
+class HubStats:
+    messages_sent: int = 0
+    drops: int = 0
+    ticks_received: int = 0
+    malformed: int = 0
+    frames_built: int = 0
+    started_at: float = field(default_factory=time.monotonic)
+
+
+class PriceHub:
+    def __init__(
+        self, *, queue_size: int = 64, coalesce_s: float = 0.05, heartbeat_s: float = 15.0
+    ) -> None:
+        self.queue_size = queue_size
+        self.coalesce_s = coalesce_s
+        self.heartbeat_s = heartbeat_s
+        self.subscribers: set[Subscriber] = set()
+        self.stats = HubStats()
+        self.redis_connected = False
+        self._latest: dict[str, tuple[datetime, TickDict]] = {}
+        self._pending: list[tuple[str, TickDict]] = []
+        self._wakeup = asyncio.Event()
+
+    # -- input, from the Redis listener -------------------------------------------------------
+
+    def publish_raw(self, raw: bytes | str) -> None:
+        """A pub/sub message: one tick or a JSON list of ticks. Bad ones are counted, skipped."""
+        try:
+            payload = orjson.loads(raw)
+            items = payload if isinstance(payload, list) else [payload]
+            ticks = [Tick.model_validate(item) for item in items]
+        except (orjson.JSONDecodeError, ValidationError):
+            self.stats.malformed += 1
+            return
+        for tick in ticks:
+            self._accept(tick, only_if_newer=False)
+
+    def seed(self, raws: Iterable[bytes | str]) -> None:
+        """The latest-price hash after (re)subscribing: forward what changed while we were away."""
+        for raw in raws:
+            try:
+                tick = Tick.from_json(raw)
+            except ValidationError:
+                self.stats.malformed += 1
+                continue
+            self._accept(tick, only_if_newer=True)
+
+    def _accept(self, tick: Tick, *, only_if_newer: bool) -> None:
+        known = self._latest.get(tick.coin_id)
+        is_newer = known is None or tick.ts >= known[0]
+        if only_if_newer and not (known is None or tick.ts > known[0]):
+            return
+        data = tick.model_dump(mode="json")
+        if is_newer:
+            self._latest[tick.coin_id] = (tick.ts, data)
+        self._pending.append((tick.coin_id, data))
+        self.stats.ticks_received += 1
+        self._wakeup.set()
+
+    # -- subscribers --------------------------------------------------------------------------
+
+    def add_subscriber(self) -> Subscriber:
+        """Register with the snapshot already queued: no await in between, so no tick is lost."""
+        subscriber = Subscriber(queue=asyncio.Queue(self.queue_size))
+        subscriber.queue.put_nowait(self._snapshot(None))
+        self.subscribers.add(subscriber)
+        return subscriber
+
+    def remove_subscriber(self, subscriber: Subscriber) -> None:
+        self.subscribers.discard(subscriber)
+
+    def set_filter(self, subscriber: Subscriber, coins: Iterable[str] | None) -> None:
+        subscriber.coins = None if coins is None else frozenset(coins)
+        self.offer(subscriber, self._snapshot(subscriber.coins))
+
+    def _snapshot(self, coins: frozenset[str] | None) -> str:
+        data = [
+            tick
+            for coin_id, (_, tick) in sorted(self._latest.items())
+            if coins is None or coin_id in coins
+        ]
+        return encode_frame("snapshot", data)
+
+    def offer(self, subscriber: Subscriber, frame: str) -> None:
+        try:
+            subscriber.queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            subscriber.drops += 1
+            self.stats.drops += 1
+
+    # -- output -------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Flush coalesced ticks and send heartbeats until cancelled."""
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(self._flush_forever())
+            tasks.create_task(self._heartbeat_forever())
+
+    async def _flush_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            started = loop.time()
+            batch, self._pending = self._pending, []
+            self._fan_out(batch)
+            await asyncio.sleep(max(0.0, started + self.coalesce_s - loop.time()))
+
+    def _fan_out(self, batch: list[tuple[str, TickDict]]) -> None:
+        frames: dict[frozenset[str] | None, str | None] = {}
+        for subscriber in self.subscribers:
+            key = subscriber.coins
+            if key not in frames:
+                data = [tick for coin_id, tick in batch if key is None or coin_id in key]
+                frames[key] = encode_frame("ticks", data) if data else None
+                self.stats.frames_built += bool(data)
+            frame = frames[key]
+            if frame is not None:
+                self.offer(subscriber, frame)
+
+    async def _heartbeat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_s)
+            frame = orjson.dumps({"type": "heartbeat", "ts": datetime.now(UTC)}).decode()
+            for subscriber in self.subscribers:
+                self.offer(subscriber, frame)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "connections": len(self.subscribers),
+            "messages_sent": self.stats.messages_sent,
+            "drops": self.stats.drops,
+            "ticks_received": self.stats.ticks_received,
+            "malformed": self.stats.malformed,
+            "frames_built": self.stats.frames_built,
+            "coins": len(self._latest),
+            "uptime_s": round(time.monotonic() - self.stats.started_at, 3),
+            "redis_connected": self.redis_connected,
+            "pid": os.getpid(),
+        }

@@ -1,0 +1,20 @@
+"""Response schema of `/api/v1/ws/status`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class WsStatus(BaseModel):
+    """Live-price fan-out statistics of the API process that answered (one per worker)."""
+
+    connections: int = Field(description="WebSocket clients connected to this process")
+    messages_sent: int = Field(description="frames sent to clients since start")
+    drops: int = Field(description="frames dropped because a client's queue was full")
+    ticks_received: int = Field(description="ticks received from Redis since start")
+    malformed: int = Field(description="unparseable pub/sub messages skipped")
+    frames_built: int = Field(description="tick frames serialized (once per filter per flush)")
+    coins: int = Field(description="coins with a known latest price")
+    uptime_s: float
+    redis_connected: bool
+    pid: int = Field(description="process id of the worker that answered")

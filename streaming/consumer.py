@@ -1,0 +1,146 @@
+"""The streaming consumer: one provider's ticks → Redis, surviving feed drops and Redis restarts.
+
+Reading the feed and writing Redis are two tasks joined by a pending list, so neither can stall
+the other: while Redis is down the feed keeps being read and pending ticks are conflated to the
+newest per coin (bounded by the number of coins); when Redis is back, that newest state is
+published first, so the latest-price hash is current again straight away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict, dataclass
+
+import structlog
+from redis.exceptions import RedisError
+
+from cryptoflow.backoff import Backoff
+from cryptoflow.settings import Settings, Source
+from cryptoflow.ticks import Tick
+from streaming.broadcaster import RedisBroadcaster
+from streaming.coins import load_coins
+from streaming.providers import BINANCE_STREAM_URL, PriceProvider, make_provider
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class PublishStats:
+    published: int = 0
+    redis_errors: int = 0
+
+
+def _newest_per_coin(ticks: list[Tick]) -> list[Tick]:
+    return list({tick.coin_id: tick for tick in ticks}.values())
+
+
+class Consumer:
+    def __init__(
+        self,
+        provider: PriceProvider,
+        broadcaster: RedisBroadcaster,
+        *,
+        log_interval_s: float = 60.0,
+        redis_backoff: Backoff | None = None,
+    ) -> None:
+        self.provider = provider
+        self.broadcaster = broadcaster
+        self.log_interval_s = log_interval_s
+        self.redis_backoff = redis_backoff or Backoff(initial_s=0.2, max_s=5.0)
+        self.stats = PublishStats()
+        self.redis_up = True
+        self._pending: list[Tick] = []
+        self._wakeup = asyncio.Event()
+
+    async def run(self) -> None:
+        """Run until cancelled."""
+        await self.broadcaster.connect()
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(self._read_feed())
+                tasks.create_task(self._publish_forever())
+                tasks.create_task(self._log_counts_forever())
+        finally:
+            await self.broadcaster.disconnect()
+
+    async def _read_feed(self) -> None:
+        async for tick in self.provider.ticks():
+            self._pending.append(tick)
+            self._wakeup.set()
+
+    async def _publish_forever(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            batch, self._pending = self._pending, []
+            if batch:
+                await self._publish(batch)
+
+    async def _publish(self, batch: list[Tick]) -> None:
+        try:
+            await self.broadcaster.publish(batch)
+        except (RedisError, OSError) as exc:
+            self.stats.redis_errors += 1
+            self._pending = _newest_per_coin(batch + self._pending)
+            delay = self.redis_backoff.next_delay()
+            if self.redis_up:
+                log.warning("redis unreachable, holding newest ticks", error=str(exc)[:200])
+            self.redis_up = False
+            await asyncio.sleep(delay)
+            self._wakeup.set()
+            return
+        self.stats.published += len(batch)
+        if not self.redis_up:
+            log.info("redis reachable again, publishing resumed")
+        self.redis_up = True
+        self.redis_backoff.reset()
+
+    async def _log_counts_forever(self) -> None:
+        """One structured line per interval with the counts since the previous one."""
+        previous = self._counters()
+        while True:
+            await asyncio.sleep(self.log_interval_s)
+            now = self._counters()
+            delta = {key: now[key] - previous[key] for key in now}
+            log.info(
+                "stream counts",
+                feed=self.provider.name,
+                interval_s=self.log_interval_s,
+                redis_up=self.redis_up,
+                **delta,
+            )
+            previous = now
+
+    def _counters(self) -> dict[str, int]:
+        return {**asdict(self.provider.stats), **asdict(self.stats)}
+
+
+def stream_url(settings: Settings) -> str:
+    """`PRICE_STREAM_URL`, else the simulator's stream when the source is the simulator, else Binance."""
+    if settings.price_stream_url:
+        return settings.price_stream_url
+    if settings.source == Source.SIM:
+        return f"ws://127.0.0.1:{settings.sim_port}/ws/prices"
+    return BINANCE_STREAM_URL
+
+
+async def consume(settings: Settings) -> None:
+    """What `cryptoflow consume` runs: the configured feed into the configured Redis, forever."""
+    if not settings.redis_url:
+        raise ValueError(
+            "REDIS_URL is not set: point it at Redis (or start everything with `cryptoflow up`)"
+        )
+    url = stream_url(settings)
+    coins = load_coins(settings.database_url)
+    provider = make_provider(url, coins)
+    broadcaster = RedisBroadcaster(
+        settings.redis_url, channel=settings.prices_channel, latest_key=settings.latest_prices_key
+    )
+    log.info(
+        "consumer starting",
+        feed=provider.name,
+        url=url,
+        coins=len(coins),
+        channel=settings.prices_channel,
+    )
+    await Consumer(provider, broadcaster, log_interval_s=settings.stream_log_interval_s).run()

@@ -1,0 +1,25 @@
+"""The live-prices part of the API alone, for tests that run it under real uvicorn workers.
+
+Configured by the same environment as the API (`REDIS_URL`, `CRYPTOFLOW_REDIS_NAMESPACE`,
+`CRYPTOFLOW_WS_*`), without the database the full app needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.realtime import live_prices, router
+from cryptoflow.settings import Settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async with live_prices(app, Settings()):
+        yield
+
+
+app = FastAPI(lifespan=lifespan)
+app.include_router(router, prefix="/api/v1")

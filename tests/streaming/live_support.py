@@ -1,0 +1,158 @@
+"""Helpers of the live-price tests: real servers on free ports, WebSocket clients that record."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import uvicorn
+import websockets
+from starlette.applications import Starlette
+
+from cryptoflow.services import free_port
+from cryptoflow.simulator.market import MarketModel
+from cryptoflow.simulator.stream import StreamConfig, price_stream_route
+
+HERE = Path(__file__).resolve().parent
+VENV_BIN = Path(sys.executable).parent
+
+
+async def eventually(
+    predicate: Callable[[], bool], *, timeout_s: float = 10.0, what: str = "condition"
+) -> None:
+    """Poll `predicate` until true; fail with `what` after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def serve_in_process(app: Any) -> AsyncIterator[int]:
+    """Run `app` under uvicorn in this event loop on a free port; yield the port."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    await eventually(lambda: server.started, what="uvicorn start")
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        await task
+
+
+@contextlib.asynccontextmanager
+async def simulator_stream(config: StreamConfig | None = None) -> AsyncIterator[str]:
+    """The simulator's `/ws/prices` on a free port; yields its URL."""
+    app = Starlette(routes=[price_stream_route(MarketModel(seed=7), config)])
+    async with serve_in_process(app) as port:
+        yield f"ws://127.0.0.1:{port}/ws/prices"
+
+
+@dataclass
+class ApiServer:
+    """`tests/streaming/live_app.py` under real uvicorn (optionally several workers)."""
+
+    redis_url: str
+    namespace: str
+    workers: int = 1
+    extra_env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/api/v1/ws/prices"
+
+    def status(self) -> dict[str, Any]:
+        response = httpx.get(f"http://127.0.0.1:{self.port}/api/v1/ws/status", timeout=5)
+        response.raise_for_status()
+        return dict(response.json())
+
+    def _answers(self) -> bool:
+        try:
+            return bool(self.status()["redis_connected"])
+        except httpx.HTTPError:
+            return False
+
+    async def start(self) -> ApiServer:
+        env = {
+            **os.environ,
+            "REDIS_URL": self.redis_url,
+            "CRYPTOFLOW_REDIS_NAMESPACE": self.namespace,
+            **self.extra_env,
+        }
+        args = [
+            str(VENV_BIN / "uvicorn"), "live_app:app", "--app-dir", str(HERE),
+            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
+            "--log-level", "warning", "--no-access-log",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(args, env=env, start_new_session=True)
+        await eventually(self._answers, timeout_s=30, what="API server ready")
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class Recorder:
+    """A WebSocket client that reads everything and stamps each frame's arrival."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.frames: list[tuple[float, dict[str, Any]]] = []
+        self._socket: websockets.ClientConnection | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Recorder:
+        self._socket = await websockets.connect(self.url, max_size=2**24)
+        self._task = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None and self._socket is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        await self._socket.close()
+
+    async def _read(self) -> None:
+        assert self._socket is not None
+        async for raw in self._socket:
+            self.frames.append((time.time(), orjson.loads(raw)))
+
+    async def send(self, message: object) -> None:
+        assert self._socket is not None
+        await self._socket.send(orjson.dumps(message).decode())
+
+    def of_type(self, kind: str) -> list[dict[str, Any]]:
+        return [frame for _, frame in self.frames if frame["type"] == kind]
+
+    def ticks(self) -> list[dict[str, Any]]:
+        return [tick for frame in self.of_type("ticks") for tick in frame["data"]]
+
+
+def tick_json(coin_id: str, price: float, *, ts: datetime | None = None) -> bytes:
+    moment = ts or datetime.now(UTC)
+    return orjson.dumps(
+        {"coin_id": coin_id, "symbol": coin_id[:4], "price_usd": price, "ts": moment.isoformat()}
+    )
