@@ -79,7 +79,7 @@ async def stream_prices(websocket: WebSocket) -> None:
         pass  # the client left; its sender and reader are done
     finally:
         hub.remove_subscriber(subscriber)
-        with contextlib.suppress(RuntimeError, OSError):
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
             await websocket.close()
 
 

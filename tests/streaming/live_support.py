@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,14 +30,21 @@ VENV_BIN = Path(sys.executable).parent
 
 
 async def eventually(
-    predicate: Callable[[], bool], *, timeout_s: float = 10.0, what: str = "condition"
+    predicate: Callable[[], bool | Awaitable[bool]],
+    *,
+    timeout_s: float = 10.0,
+    what: str = "condition",
 ) -> None:
-    """Poll `predicate` until true; fail with `what` after `timeout_s`."""
+    """Poll `predicate` (sync or async) until true; fail with `what` after `timeout_s`."""
     deadline = time.monotonic() + timeout_s
-    while not predicate():
+    while not await _truth(predicate()):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+async def _truth(value: bool | Awaitable[bool]) -> bool:
+    return bool(await value) if inspect.isawaitable(value) else bool(value)
 
 
 @contextlib.asynccontextmanager
