@@ -1,8 +1,10 @@
 """Fan-out of live ticks to every WebSocket of this process, cheap enough for 1,000 clients.
 
 One send per client per tick collapses at ~500 clients at 50 ticks/s (reference/stack-facts.md),
-so ticks are coalesced: the first tick after a quiet spell goes out at once, later ones are
-gathered for at most `coalesce_s` and sent as one frame. A frame is serialized once for every
+so ticks are coalesced adaptively: a frame goes out at once, and the next one is built only when
+(nearly) every client has been sent the previous one, or after `coalesce_s` at most; ticks that
+arrive meanwhile travel together. A few clients get one tick per frame; a thousand get fewer,
+larger frames, as many as the process can write. A frame is serialized once for every
 unfiltered client and once per distinct coin filter. Each client has a bounded queue drained by
 its own sender task: when a slow client's queue is full, its frames are dropped (and counted),
 so it never delays anyone else.
@@ -16,6 +18,7 @@ dead socket. A tick is `cryptoflow.ticks.Tick`: `{coin_id, symbol, price_usd, ts
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections.abc import Iterable
@@ -67,6 +70,8 @@ class PriceHub:
         self._latest: dict[str, tuple[datetime, TickDict]] = {}
         self._pending: list[tuple[str, TickDict]] = []
         self._wakeup = asyncio.Event()
+        self._sent_target = 0
+        self._caught_up = asyncio.Event()
 
     # -- input, from the Redis listener -------------------------------------------------------
 
@@ -128,12 +133,15 @@ class PriceHub:
         ]
         return encode_frame("snapshot", data)
 
-    def offer(self, subscriber: Subscriber, frame: str) -> None:
+    def offer(self, subscriber: Subscriber, frame: str) -> bool:
+        """Queue `frame` for `subscriber`, or drop it if that client is too far behind."""
         try:
             subscriber.queue.put_nowait(frame)
         except asyncio.QueueFull:
             subscriber.drops += 1
             self.stats.drops += 1
+            return False
+        return True
 
     # -- output -------------------------------------------------------------------------------
 
@@ -144,17 +152,29 @@ class PriceHub:
             tasks.create_task(self._heartbeat_forever())
 
     async def _flush_forever(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
-            started = loop.time()
             batch, self._pending = self._pending, []
-            self._fan_out(batch)
-            await asyncio.sleep(max(0.0, started + self.coalesce_s - loop.time()))
+            offered = self._fan_out(batch)
+            # Wait for all but 1% of the sends: one stalled client must not set everyone's pace.
+            self._sent_target = self.stats.messages_sent + offered - offered // 100
+            self._caught_up.clear()
+            if self.stats.messages_sent < self._sent_target:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.coalesce_s):
+                        await self._caught_up.wait()
 
-    def _fan_out(self, batch: list[tuple[str, TickDict]]) -> None:
+    def frame_sent(self) -> None:
+        """Called by a client's sender after each frame written to its socket."""
+        self.stats.messages_sent += 1
+        if self.stats.messages_sent >= self._sent_target:
+            self._caught_up.set()
+
+    def _fan_out(self, batch: list[tuple[str, TickDict]]) -> int:
+        """Queue the batch's frames; return how many were queued (not dropped)."""
         frames: dict[frozenset[str] | None, str | None] = {}
+        queued = 0
         for subscriber in self.subscribers:
             key = subscriber.coins
             if key not in frames:
@@ -163,7 +183,8 @@ class PriceHub:
                 self.stats.frames_built += bool(data)
             frame = frames[key]
             if frame is not None:
-                self.offer(subscriber, frame)
+                queued += self.offer(subscriber, frame)
+        return queued
 
     async def _heartbeat_forever(self) -> None:
         while True:

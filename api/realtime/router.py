@@ -49,7 +49,7 @@ async def _send_frames(websocket: WebSocket, hub: PriceHub, subscriber: Subscrib
     while True:
         frame = await subscriber.queue.get()
         await websocket.send_text(frame)
-        hub.stats.messages_sent += 1
+        hub.frame_sent()
 
 
 async def _read_requests(websocket: WebSocket, hub: PriceHub, subscriber: Subscriber) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import orjson
+import redis.asyncio as aioredis
 import uvicorn
 import websockets
 from starlette.applications import Starlette
@@ -164,3 +165,47 @@ def tick_json(coin_id: str, price: float, *, ts: datetime | None = None) -> byte
     return orjson.dumps(
         {"coin_id": coin_id, "symbol": coin_id[:4], "price_usd": price, "ts": moment.isoformat()}
     )
+
+
+@dataclass
+class FanoutResult:
+    clients: int
+    ticks_published: int
+    latencies_s: list[float]
+    complete_clients: int  # clients that received every tick
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_s)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def measure_fanout(
+    api: ApiServer, redis_url: str, *, clients: int, ticks_per_s: float, seconds: float
+) -> FanoutResult:
+    """Publish→client latency: ticks stamped at PUBLISH time, timed on arrival at every client."""
+    publisher = aioredis.Redis.from_url(redis_url)
+    channel = f"{api.namespace}:prices"
+    async with contextlib.AsyncExitStack() as stack:
+        recorders = [await stack.enter_async_context(Recorder(api.ws_url)) for _ in range(clients)]
+        await eventually(lambda: all(r.frames for r in recorders), what="every snapshot")
+        count = int(ticks_per_s * seconds)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        for i in range(count):
+            await asyncio.sleep(max(0.0, start + i / ticks_per_s - loop.time()))
+            await publisher.publish(channel, tick_json(f"coin-{i % 50}", 1.0 + i))
+        await eventually(
+            lambda: all(len(r.ticks()) >= count for r in recorders),
+            timeout_s=30,
+            what="every tick at every client",
+        )
+    await publisher.aclose()
+    latencies = [
+        at - datetime.fromisoformat(tick["ts"]).timestamp()
+        for recorder in recorders
+        for at, frame in recorder.frames
+        if frame["type"] == "ticks"
+        for tick in frame["data"]
+    ]
+    complete = sum(len(r.ticks()) == count for r in recorders)
+    return FanoutResult(clients, count, latencies, complete)
