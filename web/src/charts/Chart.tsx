@@ -1,0 +1,70 @@
+import { useEffect, useRef } from "react";
+import { type ChartOption, echarts } from "./echarts";
+
+interface ChartProps {
+  option: ChartOption;
+  height?: number | string;
+  /** Shown to screen readers and used by the browser tests to find a chart. */
+  label: string;
+  onClick?: (params: { name?: string; data?: unknown }) => void;
+}
+
+let firstChartMarked = false;
+
+/** Count the data points of every series: a chart with none is an empty chart. */
+function countPoints(option: ChartOption): number {
+  const series = (option as { series?: unknown }).series;
+  const list = Array.isArray(series) ? series : series ? [series] : [];
+  return list.reduce((sum: number, item) => {
+    const data = (item as { data?: unknown[] }).data;
+    return sum + (Array.isArray(data) ? data.length : 0);
+  }, 0);
+}
+
+/**
+ * A thin ECharts wrapper: one instance per element, options replaced on change, resized with its
+ * box. The first painted chart sets the `cf:first-chart` performance mark (time to first chart).
+ */
+export function Chart({ option, height = 320, label, onClick }: ChartProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const chartRef = useRef<echarts.ECharts | null>(null);
+  const clickRef = useRef(onClick);
+  clickRef.current = onClick;
+
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const chart = echarts.init(element, null, { renderer: "canvas" });
+    chartRef.current = chart;
+    chart.on("click", (params) => clickRef.current?.(params as { name?: string; data?: unknown }));
+    chart.on("finished", () => {
+      if (!firstChartMarked && countPoints(chart.getOption() as ChartOption) > 0) {
+        firstChartMarked = true;
+        performance.mark("cf:first-chart");
+      }
+    });
+    const observer = new ResizeObserver(() => chart.resize());
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      chart.dispose();
+      chartRef.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    chartRef.current?.setOption(option, { notMerge: true, lazyUpdate: true });
+  }, [option]);
+
+  return (
+    <div
+      ref={ref}
+      className="chart"
+      role="img"
+      aria-label={label}
+      data-chart={label}
+      data-points={countPoints(option)}
+      style={{ height }}
+    />
+  );
+}

@@ -1,0 +1,62 @@
+/** ECharts with only the charts and components the dashboard uses (keeps the bundle lean). */
+import {
+  BarChart,
+  CandlestickChart,
+  HeatmapChart,
+  LineChart,
+  PieChart,
+  ScatterChart,
+  TreemapChart,
+} from "echarts/charts";
+import {
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapComponent,
+} from "echarts/components";
+import * as echarts from "echarts/core";
+import { CanvasRenderer } from "echarts/renderers";
+
+echarts.use([
+  BarChart,
+  CandlestickChart,
+  HeatmapChart,
+  LineChart,
+  PieChart,
+  ScatterChart,
+  TreemapChart,
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapComponent,
+  CanvasRenderer,
+]);
+
+export { echarts };
+export type { EChartsCoreOption as ChartOption } from "echarts/core";
+
+/** The dark palette used by every chart, so they read as one product. */
+export const palette = {
+  text: "#c9d1e3",
+  muted: "#7c869c",
+  grid: "rgba(148, 163, 184, 0.12)",
+  up: "#22c55e",
+  down: "#ef4444",
+  accent: "#818cf8",
+  series: ["#818cf8", "#22d3ee", "#f59e0b", "#f472b6", "#34d399", "#a78bfa", "#fb7185"],
+  tooltipBg: "rgba(15, 20, 32, 0.96)",
+};
+
+export const baseTooltip = {
+  backgroundColor: palette.tooltipBg,
+  borderColor: "rgba(148, 163, 184, 0.25)",
+  textStyle: { color: palette.text, fontSize: 12 },
+};
+
+export const axisStyle = {
+  axisLine: { lineStyle: { color: palette.grid } },
+  axisLabel: { color: palette.muted, fontSize: 11 },
+  splitLine: { lineStyle: { color: palette.grid } },
+};

@@ -1,0 +1,65 @@
+import { createContext, type ReactNode, useContext, useEffect, useReducer, useState } from "react";
+import { applyFrame, type LivePrices, parseFrame, reconnectDelay } from "./livePrices";
+
+export type StreamStatus = "connecting" | "live" | "offline";
+
+interface LiveContext {
+  prices: LivePrices;
+  status: StreamStatus;
+}
+
+const Context = createContext<LiveContext>({ prices: {}, status: "connecting" });
+
+function streamUrl(): string {
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  return `${scheme}://${window.location.host}/api/v1/ws/prices`;
+}
+
+/** One WebSocket for the whole app: every view reads the same live prices. */
+export function LivePricesProvider({ children }: { children: ReactNode }) {
+  const [prices, dispatch] = useReducer(applyFrame, {});
+  const [status, setStatus] = useState<StreamStatus>("connecting");
+
+  useEffect(() => {
+    let socket: WebSocket | null = null;
+    let timer: number | undefined;
+    let attempt = 0;
+    let stopped = false;
+
+    const connect = () => {
+      setStatus("connecting");
+      socket = new WebSocket(streamUrl());
+      socket.onopen = () => {
+        attempt = 0;
+        setStatus("live");
+      };
+      socket.onmessage = (event: MessageEvent<string>) => {
+        const frame = parseFrame(event.data);
+        if (frame) dispatch(frame);
+      };
+      socket.onclose = () => {
+        if (stopped) return;
+        setStatus("offline");
+        timer = window.setTimeout(connect, reconnectDelay(attempt++));
+      };
+    };
+    connect();
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+      if (socket?.readyState === WebSocket.CONNECTING) {
+        // Closing a socket still connecting makes the browser log an error: close it once open.
+        const pending = socket;
+        pending.onopen = () => pending.close();
+      } else {
+        socket?.close();
+      }
+    };
+  }, []);
+
+  return <Context.Provider value={{ prices, status }}>{children}</Context.Provider>;
+}
+
+export function useLivePrices(): LiveContext {
+  return useContext(Context);
+}

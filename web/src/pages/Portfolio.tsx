@@ -1,0 +1,348 @@
+import { type FormEvent, useMemo, useState } from "react";
+import { Link } from "react-router-dom";
+import { api, type Coin, type Holding } from "../api";
+import { Chart } from "../charts/Chart";
+import { donutOption, performanceOption } from "../charts/options";
+import { CoinLink } from "../components/CoinLink";
+import { Kpi } from "../components/Kpi";
+import { PageHead } from "../components/Layout";
+import { AsyncView, Empty, Loading } from "../components/States";
+import { Segmented } from "../components/Segmented";
+import { useAuth } from "../lib/AuthProvider";
+import { changeClass, formatCompactUsd, formatNumber, formatPct, formatPrice } from "../lib/format";
+import { useAsync } from "../lib/useAsync";
+import { type Errors, parseDecimal, validateHolding } from "../lib/validation";
+
+interface Draft {
+  coinId: string;
+  quantity: string;
+  buyPrice: string;
+  notes: string;
+}
+const EMPTY: Draft = { coinId: "", quantity: "", buyPrice: "", notes: "" };
+
+function HoldingForm({
+  coins,
+  initial,
+  submitLabel,
+  onSubmit,
+  onCancel,
+}: {
+  coins: Coin[];
+  initial: Draft;
+  submitLabel: string;
+  onSubmit: (draft: Draft) => Promise<void>;
+  onCancel?: () => void;
+}) {
+  const [draft, setDraft] = useState(initial);
+  const [errors, setErrors] = useState<Errors<keyof Draft>>({});
+  const [serverError, setServerError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (key: keyof Draft, value: string) => setDraft((d) => ({ ...d, [key]: value }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found = validateHolding(draft);
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    setServerError(null);
+    try {
+      await onSubmit(draft);
+      if (!onCancel) setDraft(EMPTY);
+    } catch (err) {
+      setServerError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="form-grid inline" onSubmit={submit} noValidate aria-label={submitLabel}>
+      <div className="field">
+        <label htmlFor={`${submitLabel}-coin`}>Coin</label>
+        <select
+          id={`${submitLabel}-coin`}
+          value={draft.coinId}
+          aria-invalid={Boolean(errors.coinId)}
+          onChange={(e) => {
+            const coin = coins.find((c) => c.coin_id === e.target.value);
+            setDraft((d) => ({
+              ...d,
+              coinId: e.target.value,
+              buyPrice: d.buyPrice || (coin?.price_usd ? String(Number(coin.price_usd.toPrecision(8))) : ""),
+            }));
+          }}
+        >
+          <option value="">Choose…</option>
+          {coins.map((c) => (
+            <option key={c.coin_id} value={c.coin_id}>
+              {c.name} ({c.symbol.toUpperCase()})
+            </option>
+          ))}
+        </select>
+        {errors.coinId && <span className="field-error">{errors.coinId}</span>}
+      </div>
+      <div className="field">
+        <label htmlFor={`${submitLabel}-qty`}>Quantity</label>
+        <input id={`${submitLabel}-qty`} inputMode="decimal" value={draft.quantity} aria-invalid={Boolean(errors.quantity)} onChange={(e) => set("quantity", e.target.value)} placeholder="0.5" />
+        {errors.quantity && <span className="field-error">{errors.quantity}</span>}
+      </div>
+      <div className="field">
+        <label htmlFor={`${submitLabel}-price`}>Buy price (USD)</label>
+        <input id={`${submitLabel}-price`} inputMode="decimal" value={draft.buyPrice} aria-invalid={Boolean(errors.buyPrice)} onChange={(e) => set("buyPrice", e.target.value)} placeholder="58000" />
+        {errors.buyPrice && <span className="field-error">{errors.buyPrice}</span>}
+      </div>
+      <div className="field">
+        <label htmlFor={`${submitLabel}-notes`}>Notes</label>
+        <input id={`${submitLabel}-notes`} value={draft.notes} aria-invalid={Boolean(errors.notes)} onChange={(e) => set("notes", e.target.value)} placeholder="optional" />
+        {errors.notes && <span className="field-error">{errors.notes}</span>}
+      </div>
+      <div className="toolbar">
+        <button type="submit" className="btn primary" disabled={busy}>
+          {busy ? "Saving…" : submitLabel}
+        </button>
+        {onCancel && (
+          <button type="button" className="btn ghost" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+      {serverError && (
+        <div className="alert" role="alert" style={{ gridColumn: "1 / -1" }}>
+          {serverError}
+        </div>
+      )}
+    </form>
+  );
+}
+
+function toPayload(draft: Draft) {
+  return {
+    coin_id: draft.coinId,
+    quantity: parseDecimal(draft.quantity)!,
+    buy_price_usd: parseDecimal(draft.buyPrice, { allowZero: true })!,
+    notes: draft.notes.trim() || null,
+  };
+}
+
+function HoldingRow({ holding, coins, onChanged }: { holding: Holding; coins: Coin[]; onChanged: () => void }) {
+  const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  if (editing) {
+    return (
+      <tr>
+        <td colSpan={8}>
+          <HoldingForm
+            coins={coins}
+            submitLabel="Save"
+            initial={{
+              coinId: holding.coin_id,
+              quantity: String(holding.quantity),
+              buyPrice: String(holding.buy_price_usd),
+              notes: holding.notes ?? "",
+            }}
+            onCancel={() => setEditing(false)}
+            onSubmit={async (draft) => {
+              await api.put("/api/v1/portfolio/holdings/{holding_id}", {
+                path: { holding_id: holding.id },
+                body: toPayload(draft),
+              });
+              setEditing(false);
+              onChanged();
+            }}
+          />
+        </td>
+      </tr>
+    );
+  }
+  return (
+    <tr data-holding={holding.coin_id}>
+      <td>
+        <CoinLink id={holding.coin_id} symbol={holding.symbol ?? holding.coin_id} name={holding.name ?? holding.coin_id} />
+        {holding.notes && <div className="muted" style={{ fontSize: 12 }}>{holding.notes}</div>}
+      </td>
+      <td className="num">{formatNumber(holding.quantity, 8)}</td>
+      <td className="num hide-sm">{formatPrice(holding.buy_price_usd)}</td>
+      <td className="num hide-sm">{formatPrice(holding.current_price_usd)}</td>
+      <td className="num">{formatPrice(holding.value_usd)}</td>
+      <td className={`num ${changeClass(holding.pnl_usd)}`}>{formatPrice(holding.pnl_usd)}</td>
+      <td className={`num ${changeClass(holding.pnl_pct)}`}>{formatPct(holding.pnl_pct)}</td>
+      <td className="num">
+        <div className="toolbar" style={{ justifyContent: "flex-end" }}>
+          <button type="button" className="btn small" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+          {confirming ? (
+            <button
+              type="button"
+              className="btn small danger"
+              onClick={async () => {
+                try {
+                  await api.delete("/api/v1/portfolio/holdings/{holding_id}", { path: { holding_id: holding.id } });
+                  onChanged();
+                } catch (err) {
+                  setError((err as Error).message);
+                  setConfirming(false);
+                }
+              }}
+            >
+              Confirm delete
+            </button>
+          ) : (
+            <button type="button" className="btn small danger" onClick={() => setConfirming(true)}>
+              Delete
+            </button>
+          )}
+        </div>
+        {error && <div className="field-error">{error}</div>}
+      </td>
+    </tr>
+  );
+}
+
+function PortfolioBody() {
+  const [days, setDays] = useState(30);
+  const [version, setVersion] = useState(0);
+  const refresh = () => setVersion((v) => v + 1);
+  const coins = useAsync((signal) => api.get("/api/v1/coins", { query: { per_page: 50 }, signal }), []);
+  const summary = useAsync((signal) => api.get("/api/v1/portfolio", { signal }), [version]);
+  const holdings = useAsync((signal) => api.get("/api/v1/portfolio/holdings", { signal }), [version]);
+  const performance = useAsync(
+    (signal) => api.get("/api/v1/portfolio/performance", { query: { days }, signal }),
+    [days, version],
+  );
+  const coinList = coins.data?.data ?? [];
+
+  const allocation = useMemo(
+    () =>
+      summary.data
+        ? donutOption(
+            summary.data.allocation.map((s) => ({ name: (s.symbol ?? s.coin_id).toUpperCase(), value: s.value_usd })),
+            formatCompactUsd(summary.data.total_value_usd),
+          )
+        : null,
+    [summary.data],
+  );
+  const perfOption = useMemo(() => (performance.data ? performanceOption(performance.data.data) : null), [performance.data]);
+
+  return (
+    <>
+      <AsyncView state={summary} height={110}>
+        {(s) => (
+          <div className="grid cols-4">
+            <Kpi label="Total value" value={formatPrice(s.total_value_usd)} testId="portfolio-value" />
+            <Kpi label="Cost basis" value={formatPrice(s.total_cost_usd)} />
+            <Kpi label="Profit / loss" value={<span className={changeClass(s.pnl_usd)}>{formatPrice(s.pnl_usd)}</span>} />
+            <Kpi label="Return" value={<span className={changeClass(s.pnl_pct)}>{formatPct(s.pnl_pct)}</span>} sub={<span className="muted">{s.holdings_count} holdings</span>} />
+          </div>
+        )}
+      </AsyncView>
+      <div className="card">
+        <h2>Add a holding</h2>
+        {coins.data ? (
+          <HoldingForm
+            coins={coinList}
+            initial={EMPTY}
+            submitLabel="Add holding"
+            onSubmit={async (draft) => {
+              await api.post("/api/v1/portfolio/holdings", { body: toPayload(draft) });
+              refresh();
+            }}
+          />
+        ) : (
+          <Loading />
+        )}
+      </div>
+      <div className="card">
+        <h2>Holdings</h2>
+        <AsyncView state={holdings}>
+          {(h) =>
+            h.data.length === 0 ? (
+              <Empty>No holdings yet: add your first one above.</Empty>
+            ) : (
+              <div className="table-wrap">
+                <table data-testid="holdings-table">
+                  <thead>
+                    <tr>
+                      <th>Coin</th>
+                      <th className="num">Quantity</th>
+                      <th className="num hide-sm">Buy price</th>
+                      <th className="num hide-sm">Price</th>
+                      <th className="num">Value</th>
+                      <th className="num">P&amp;L</th>
+                      <th className="num">P&amp;L %</th>
+                      <th />
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {h.data.map((holding) => (
+                      <HoldingRow key={holding.id} holding={holding} coins={coinList} onChanged={refresh} />
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )
+          }
+        </AsyncView>
+      </div>
+      <div className="grid cols-3">
+        <div className="card">
+          <h2>Allocation</h2>
+          <AsyncView state={summary}>
+            {(s) => (s.allocation.length === 0 ? <Empty>Nothing allocated yet.</Empty> : <Chart option={allocation!} height={280} label="Allocation donut" />)}
+          </AsyncView>
+        </div>
+        <div className="card span-2">
+          <div className="card-head">
+            <h2>Performance</h2>
+            <Segmented
+              label="Performance range"
+              value={days}
+              onChange={setDays}
+              options={[
+                { value: 7, label: "7D" },
+                { value: 30, label: "30D" },
+                { value: 90, label: "90D" },
+                { value: 365, label: "1Y" },
+              ]}
+            />
+          </div>
+          <AsyncView state={performance}>
+            {(p) => (p.data.length === 0 ? <Empty>Performance appears once you hold a coin.</Empty> : <Chart option={perfOption!} height={280} label="Portfolio performance chart" />)}
+          </AsyncView>
+        </div>
+      </div>
+    </>
+  );
+}
+
+export default function Portfolio() {
+  const { user, checking } = useAuth();
+  return (
+    <>
+      <PageHead title="Portfolio" subtitle="Your holdings valued at the latest market snapshot." />
+      {checking ? (
+        <Loading />
+      ) : user ? (
+        <PortfolioBody />
+      ) : (
+        <div className="card">
+          <Empty>
+            <span>Sign in to track your holdings, P&amp;L and allocation.</span>
+            <span className="toolbar">
+              <Link className="btn primary" to="/login?next=/portfolio">
+                Sign in
+              </Link>
+              <Link className="btn" to="/register">
+                Create an account
+              </Link>
+            </span>
+          </Empty>
+        </div>
+      )}
+    </>
+  );
+}

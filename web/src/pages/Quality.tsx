@@ -1,0 +1,168 @@
+import { useMemo, useState } from "react";
+import { api } from "../api";
+import { Chart } from "../charts/Chart";
+import { qualityDonutOption } from "../charts/options";
+import { PageHead } from "../components/Layout";
+import { AsyncView, Empty } from "../components/States";
+import { Segmented } from "../components/Segmented";
+import { formatDateTime, timeAgo } from "../lib/format";
+import { useAsync } from "../lib/useAsync";
+
+type StatusFilter = "all" | "pass" | "warn" | "fail";
+
+function scoreColor(score: number | null): string {
+  if (score === null) return "var(--muted)";
+  if (score >= 95) return "var(--up)";
+  if (score >= 80) return "var(--warn)";
+  return "var(--down)";
+}
+
+function detailsText(details: Record<string, unknown> | null | undefined): string {
+  if (!details) return "";
+  return Object.entries(details)
+    .slice(0, 4)
+    .map(([key, value]) => `${key}: ${typeof value === "object" ? JSON.stringify(value) : String(value)}`)
+    .join(" · ");
+}
+
+export default function Quality() {
+  const [status, setStatus] = useState<StatusFilter>("all");
+  const summary = useAsync((signal) => api.get("/api/v1/quality/summary", { signal }), []);
+  const checks = useAsync(
+    (signal) =>
+      api.get("/api/v1/quality/checks", {
+        query: { per_page: 250, ...(status === "all" ? {} : { status }) },
+        signal,
+      }),
+    [status],
+  );
+  const donut = useMemo(
+    () => (summary.data ? qualityDonutOption(summary.data.passed, summary.data.warned, summary.data.failed) : null),
+    [summary.data],
+  );
+
+  return (
+    <>
+      <PageHead title="Data quality" subtitle="dbt tests and our own checks, newest result of each." />
+      <AsyncView state={summary} height={200}>
+        {(s) =>
+          s.total === 0 ? (
+            <div className="card">
+              <Empty>No checks have run yet.</Empty>
+            </div>
+          ) : (
+            <div className="grid cols-3">
+              <div className="card" data-testid="quality-score">
+                <div className="kpi-label">Overall score</div>
+                <div style={{ display: "flex", alignItems: "center", gap: 16 }}>
+                  <div className="score-ring" style={{ color: scoreColor(s.score) }}>
+                    {s.score === null ? "—" : s.score.toFixed(1)}
+                  </div>
+                  <div style={{ flex: 1, minWidth: 120 }}>
+                    <Chart option={donut!} height={120} label="Check results donut" />
+                  </div>
+                </div>
+                <div className="muted" style={{ fontSize: 12.5 }}>
+                  <span className="up">{s.passed} passed</span> · <span style={{ color: "var(--warn)" }}>{s.warned} warnings</span> ·{" "}
+                  <span className="down">{s.failed} failed</span> · checked {timeAgo(s.last_checked_at)}
+                </div>
+              </div>
+              <div className="card span-2">
+                <h2>By table</h2>
+                <div className="table-wrap">
+                  <table data-testid="quality-tables">
+                    <thead>
+                      <tr>
+                        <th>Table</th>
+                        <th style={{ width: "40%" }}>Score</th>
+                        <th className="num">Pass</th>
+                        <th className="num">Warn</th>
+                        <th className="num">Fail</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {s.tables.map((t) => (
+                        <tr key={t.table_name}>
+                          <td>
+                            <code>{t.table_name}</code>
+                          </td>
+                          <td>
+                            <div style={{ display: "flex", gap: 8, alignItems: "center" }}>
+                              <div className="progress" style={{ flex: 1 }}>
+                                <span style={{ width: `${t.score}%`, background: scoreColor(t.score) }} />
+                              </div>
+                              <span className="num" style={{ width: 44 }}>{t.score.toFixed(0)}%</span>
+                            </div>
+                          </td>
+                          <td className="num up">{t.passed}</td>
+                          <td className="num" style={{ color: t.warned ? "var(--warn)" : undefined }}>{t.warned}</td>
+                          <td className={`num ${t.failed ? "down" : ""}`}>{t.failed}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </div>
+            </div>
+          )
+        }
+      </AsyncView>
+      <div className="card">
+        <div className="card-head">
+          <h2>Checks</h2>
+          <Segmented
+            label="Status filter"
+            value={status}
+            onChange={setStatus}
+            options={[
+              { value: "all", label: "All" },
+              { value: "pass", label: "Pass" },
+              { value: "warn", label: "Warn" },
+              { value: "fail", label: "Fail" },
+            ]}
+          />
+        </div>
+        <AsyncView state={checks}>
+          {(c) =>
+            c.data.length === 0 ? (
+              <Empty>No {status === "all" ? "" : `${status} `}checks.</Empty>
+            ) : (
+              <div className="table-wrap">
+                <table data-testid="quality-checks">
+                  <thead>
+                    <tr>
+                      <th>Status</th>
+                      <th>Check</th>
+                      <th>Table</th>
+                      <th className="hide-sm">Severity</th>
+                      <th className="hide-sm">Details</th>
+                      <th>Checked (UTC)</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {c.data.map((check) => (
+                      <tr key={check.id}>
+                        <td>
+                          <span className={`badge ${check.status}`}>{check.status}</span>
+                        </td>
+                        <td title={check.description ?? ""}>{check.check_name}</td>
+                        <td>
+                          <code>{check.table_name}</code>
+                        </td>
+                        <td className="hide-sm muted">{check.severity}</td>
+                        <td className="hide-sm muted" style={{ maxWidth: 360, overflow: "hidden", textOverflow: "ellipsis" }} title={detailsText(check.details)}>
+                          {detailsText(check.details) || check.description || "—"}
+                        </td>
+                        <td>{formatDateTime(check.checked_at)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )
+          }
+        </AsyncView>
+      </div>
+    </>
+  );
+}
