@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import typer
 
 app = typer.Typer(help="CryptoFlow: crypto-market data platform.", no_args_is_help=True)
@@ -29,6 +31,65 @@ def migrate() -> None:
     create_schemas(database_url)
     upgrade(database_url)
     typer.echo("schemas and app tables are up to date")
+
+
+def _sim_env(name: str) -> str:
+    return f"CRYPTOFLOW_SIM_{name}"
+
+
+@app.command()
+def sim(
+    port: int = typer.Option(8765, envvar=_sim_env("PORT"), help="TCP port"),
+    host: str = typer.Option("127.0.0.1", envvar=_sim_env("HOST"), help="bind address"),
+    seed: int = typer.Option(42, envvar=_sim_env("SEED"), help="seed of the market"),
+    now: datetime | None = typer.Option(
+        None, envvar=_sim_env("NOW"), help="freeze the clock at this UTC time (ISO-8601)"
+    ),
+    snapshot_s: int = typer.Option(
+        60, min=1, envvar=_sim_env("SNAPSHOT_S"), help="seconds between market snapshots"
+    ),
+    rate_429: float = typer.Option(0.0, envvar=_sim_env("RATE_429"), help="share answered 429"),
+    retry_after: int = typer.Option(
+        1, envvar=_sim_env("RETRY_AFTER"), help="Retry-After seconds of a 429"
+    ),
+    rate_5xx: float = typer.Option(0.0, envvar=_sim_env("RATE_5XX"), help="share answered 5xx"),
+    latency_ms: int = typer.Option(0, envvar=_sim_env("LATENCY_MS"), help="delay per request"),
+    malformed_rate: float = typer.Option(
+        0.0, envvar=_sim_env("MALFORMED_RATE"), help="share of /coins/markets rows corrupted"
+    ),
+    truncated_rate: float = typer.Option(
+        0.0, envvar=_sim_env("TRUNCATED_RATE"), help="share of JSON bodies cut in half"
+    ),
+    missing_coin_rate: float = typer.Option(
+        0.0, envvar=_sim_env("MISSING_COIN_RATE"), help="share of markets pages missing a coin"
+    ),
+) -> None:
+    """Serve the market simulator: CoinGecko's /api/v3 subset (+ the price stream)."""
+    from datetime import UTC
+
+    from pydantic import ValidationError
+
+    from cryptoflow.simulator.faults import FaultConfig
+    from cryptoflow.simulator.server import SimConfig, serve
+
+    try:
+        faults = FaultConfig(
+            rate_429=rate_429,
+            retry_after_s=retry_after,
+            rate_5xx=rate_5xx,
+            latency_ms=latency_ms,
+            malformed_rate=malformed_rate,
+            truncated_rate=truncated_rate,
+            missing_coin_rate=missing_coin_rate,
+        )
+    except ValidationError as exc:
+        problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
+        raise typer.BadParameter(problems) from None
+    frozen = now.replace(tzinfo=now.tzinfo or UTC) if now else None
+    typer.echo(f"market simulator on http://{host}:{port}/api/v3 (seed {seed})", err=True)
+    serve(
+        SimConfig(seed=seed, now=frozen, snapshot_s=snapshot_s, faults=faults), host=host, port=port
+    )
 
 
 if __name__ == "__main__":

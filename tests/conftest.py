@@ -17,6 +17,7 @@ import redis
 from api.migrate import upgrade as migrate_app_schema
 from cryptoflow.db import PgParts, create_database, create_schemas, drop_database, make_engine
 from cryptoflow.services import EmbeddedPostgres, EmbeddedRedis, free_port
+from cryptoflow.simulator.server import RunningSimulator, SimConfig, serve_in_thread
 
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres:@127.0.0.1:5432/postgres"
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -97,3 +98,15 @@ def redis_namespace() -> str:
 @pytest.fixture
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def sim_server() -> Iterator[RunningSimulator]:
+    """The market simulator (seed 42, real clock, no faults) on a free port, in this process.
+
+    `sim_server.base_url` is the `COINGECKO_BASE_URL` (`http://127.0.0.1:PORT/api/v3`);
+    `set_faults(rate_429=…, retry_after_s=…, rate_5xx=…, malformed_rate=…, …)`,
+    `clear_faults()`, `set_clock(datetime | None)` and `stats()` drive it.
+    """
+    with serve_in_thread(SimConfig(seed=42)) as sim:
+        yield sim

@@ -18,6 +18,7 @@ import numpy as np
 from cryptoflow.simulator.coins import COINS
 
 ANCHOR = datetime(2024, 1, 1, tzinfo=UTC)
+ANCHOR_S = ANCHOR.timestamp()
 HOUR_S = 3600.0
 HOURS_PER_YEAR = 365 * 24
 _STABLE_VOL = 0.01
@@ -73,38 +74,47 @@ class MarketModel:
                 : self._cum.shape[0]
             ]
 
-    def _hours(self, ts: datetime) -> float:
-        hours = (ts - ANCHOR).total_seconds() / HOUR_S
-        if hours < 0:
+    def _hours(self, unix_s: np.ndarray) -> np.ndarray:
+        hours = (unix_s - ANCHOR_S) / HOUR_S
+        if hours.size and hours.min() < 0:
             raise ValueError(f"the simulator has no data before {ANCHOR.isoformat()}")
         return hours
 
+    def _cum_at(self, hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Hour index and interpolated cumulative log return, shape (len(hours), coins)."""
+        lo = np.floor(hours).astype(np.int64)
+        self._extend(int(lo.max()) + 2 if lo.size else 2)
+        frac = (hours - lo)[:, None]
+        return lo, (1 - frac) * self._cum[lo] + frac * self._cum[lo + 1]
+
     def log_returns_at(self, ts: datetime) -> np.ndarray:
-        hours = self._hours(ts)
-        lo = math.floor(hours)
-        self._extend(lo + 2)
-        frac = hours - lo
-        cum = (1 - frac) * self._cum[lo] + frac * self._cum[lo + 1]
-        return np.asarray(cum)
+        return self._cum_at(self._hours(np.array([ts.timestamp()])))[1][0]
+
+    def prices_series(self, unix_s: np.ndarray) -> np.ndarray:
+        """USD price of every coin at every instant of `unix_s`, shape (len(unix_s), coins)."""
+        lo, cum = self._cum_at(self._hours(np.asarray(unix_s, dtype=np.float64)))
+        prices = np.exp(self._log_p0 + cum)
+        if self._stable.any():
+            wobble = 0.0008 * np.sin(cum * 400.0 + lo[:, None])
+            prices = np.where(self._stable, 1.0 + wobble, prices)
+        return prices
+
+    def volumes_series(self, unix_s: np.ndarray) -> np.ndarray:
+        """24h traded volume in USD: a noisy, persistent fraction of market cap."""
+        unix_s = np.asarray(unix_s, dtype=np.float64)
+        lo = np.floor(self._hours(unix_s)).astype(np.int64)
+        self._extend(int(lo.max()) + 2 if lo.size else 2)
+        return self.prices_series(unix_s) * self._supply * self._turnover[lo]
 
     def prices_at(self, ts: datetime) -> np.ndarray:
         """USD price of every coin (in `COINS` order) at `ts`."""
-        cum = self.log_returns_at(ts)
-        prices = np.exp(self._log_p0 + cum)
-        if self._stable.any():
-            hours = int(self._hours(ts))
-            wobble = 0.0008 * np.sin(cum * 400.0 + hours)
-            prices = np.where(self._stable, 1.0 + wobble, prices)
-        return prices
+        return self.prices_series(np.array([ts.timestamp()]))[0]
 
     def market_caps_at(self, ts: datetime) -> np.ndarray:
         return self.prices_at(ts) * self._supply
 
     def volumes_at(self, ts: datetime) -> np.ndarray:
-        """24h traded volume in USD: a noisy, persistent fraction of market cap."""
-        lo = int(self._hours(ts))
-        self._extend(lo + 2)
-        return self.market_caps_at(ts) * self._turnover[lo]
+        return self.volumes_series(np.array([ts.timestamp()]))[0]
 
     def supply(self) -> np.ndarray:
         return self._supply.copy()

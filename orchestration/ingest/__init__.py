@@ -1,0 +1,1 @@
+"""Ingestion: CoinGecko → dlt → the `raw` schema."""

@@ -1,0 +1,15 @@
+"""Fixtures of the orchestration tests."""
+
+from __future__ import annotations
+
+import pytest
+from ingest_support import FROZEN_AT
+
+from cryptoflow.simulator.server import RunningSimulator
+
+
+@pytest.fixture
+def frozen_sim(sim_server: RunningSimulator) -> RunningSimulator:
+    """The simulator with its clock frozen: every call in the test sees one snapshot."""
+    sim_server.set_clock(FROZEN_AT)
+    return sim_server
