@@ -124,12 +124,10 @@ def stream_url(settings: Settings) -> str:
     return BINANCE_STREAM_URL
 
 
-async def consume(settings: Settings) -> None:
-    """What `cryptoflow consume` runs: the configured feed into the configured Redis, forever."""
+def build_consumer(settings: Settings) -> Consumer:
+    """The consumer `cryptoflow consume` runs; ValueError when the configuration cannot work."""
     if not settings.redis_url:
-        raise ValueError(
-            "REDIS_URL is not set: point it at Redis (or start everything with `cryptoflow up`)"
-        )
+        raise ValueError("REDIS_URL is not set: point it at Redis, or run `cryptoflow up`")
     url = stream_url(settings)
     coins = load_coins(settings.database_url)
     provider = make_provider(url, coins)
@@ -137,10 +135,10 @@ async def consume(settings: Settings) -> None:
         settings.redis_url, channel=settings.prices_channel, latest_key=settings.latest_prices_key
     )
     log.info(
-        "consumer starting",
+        "consumer configured",
         feed=provider.name,
         url=url,
         coins=len(coins),
         channel=settings.prices_channel,
     )
-    await Consumer(provider, broadcaster, log_interval_s=settings.stream_log_interval_s).run()
+    return Consumer(provider, broadcaster, log_interval_s=settings.stream_log_interval_s)

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from cryptoflow.simulator.faults import FaultConfig, FaultInjector, FaultKind
 from cryptoflow.simulator.market import ANCHOR, MarketModel
 from cryptoflow.simulator.payloads import OHLC_DAYS, ORDERS, PRICE_CHANGE_WINDOWS_S, Payloads
+from cryptoflow.simulator.stream import StreamConfig, price_stream_route
 
 API = "/api/v3"
 RATE_LIMIT_BODY = {
@@ -88,6 +89,7 @@ class SimConfig:
     now: datetime | None = None  # frozen clock; None = real time
     snapshot_s: int = 60
     faults: FaultConfig = field(default_factory=FaultConfig)
+    stream: StreamConfig = field(default_factory=StreamConfig)  # `/ws/prices` pace and faults
 
 
 @dataclass
@@ -294,6 +296,7 @@ def create_app(config: SimConfig | None = None) -> FastAPI:
         sim.clock.frozen = now
         return {"now": sim.clock().isoformat(), "frozen": now.isoformat() if now else None}
 
+    app.router.routes.append(price_stream_route(model, config.stream, clock=sim.clock))
     return app
 
 

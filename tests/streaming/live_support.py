@@ -20,14 +20,14 @@ import orjson
 import redis.asyncio as aioredis
 import uvicorn
 import websockets
-from starlette.applications import Starlette
 
 from cryptoflow.services import free_port
-from cryptoflow.simulator.market import MarketModel
-from cryptoflow.simulator.stream import StreamConfig, price_stream_route
+from cryptoflow.simulator.server import SimConfig, create_app
+from cryptoflow.simulator.stream import StreamConfig
 
 HERE = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
+SEED = 7
 
 
 async def eventually(
@@ -65,8 +65,8 @@ async def serve_in_process(app: Any) -> AsyncIterator[int]:
 
 @contextlib.asynccontextmanager
 async def simulator_stream(config: StreamConfig | None = None) -> AsyncIterator[str]:
-    """The simulator's `/ws/prices` on a free port; yields its URL."""
-    app = Starlette(routes=[price_stream_route(MarketModel(seed=7), config)])
+    """The simulator's server (seed `SEED`) on a free port; yields its `/ws/prices` URL."""
+    app = create_app(SimConfig(seed=SEED, stream=config or StreamConfig()))
     async with serve_in_process(app) as port:
         yield f"ws://127.0.0.1:{port}/ws/prices"
 

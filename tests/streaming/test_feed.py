@@ -10,7 +10,7 @@ import orjson
 import pytest
 import sqlalchemy as sa
 import websockets
-from live_support import eventually, simulator_stream
+from live_support import SEED, eventually, simulator_stream
 
 from cryptoflow.db import make_engine
 from cryptoflow.simulator.market import MarketModel
@@ -29,7 +29,7 @@ async def test_stream_speaks_binance_combined_miniticker_with_model_prices() -> 
         async with websockets.connect(url + query) as socket:
             messages = [orjson.loads(await socket.recv()) for _ in range(6)]
     assert {m["stream"] for m in messages} == {"btcusdt@miniTicker", "ethusdt@miniTicker"}
-    model = MarketModel(seed=7)
+    model = MarketModel(seed=SEED)
     for message in messages:
         data = message["data"]
         assert data["e"] == "24hrMiniTicker" and set(data) >= {
