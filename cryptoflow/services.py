@@ -36,6 +36,8 @@ class EmbeddedPostgres:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         server = pgserver.get_server(self.data_dir, cleanup_mode=None)
+        # pgserver caches one handle per data dir and process: after `stop()` it is stale.
+        server.ensure_postgres_running()
         info = server.get_postmaster_info()
         parts = PgParts(
             user="postgres",
