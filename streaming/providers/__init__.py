@@ -9,10 +9,13 @@ from urllib.parse import urlsplit
 from streaming.coins import CoinRef
 from streaming.providers.base import FeedStats, MalformedMessage, PriceProvider, WebSocketFeed
 from streaming.providers.binance import BINANCE_STREAM_URL, BinanceFeed
+from streaming.providers.coinbase import COINBASE_STREAM_URL, CoinbaseFeed
 
 __all__ = [
     "BINANCE_STREAM_URL",
+    "COINBASE_STREAM_URL",
     "BinanceFeed",
+    "CoinbaseFeed",
     "FeedStats",
     "MalformedMessage",
     "PriceProvider",
@@ -22,8 +25,10 @@ __all__ = [
 
 
 def make_provider(url: str, coins: Sequence[CoinRef], **kwargs: Any) -> WebSocketFeed:
-    """The adapter that speaks the feed at `url`; the simulator speaks Binance's format."""
+    """Coinbase for its hosts, else Binance's format (Binance itself and the simulator)."""
     split = urlsplit(url)
-    if split.scheme not in {"ws", "wss"}:
+    if split.scheme not in {"ws", "wss"} or not split.hostname:
         raise ValueError(f"PRICE_STREAM_URL must be a ws:// or wss:// URL, got {url!r}")
+    if split.hostname.endswith("coinbase.com"):
+        return CoinbaseFeed(url, coins, **kwargs)
     return BinanceFeed(url, coins, **kwargs)

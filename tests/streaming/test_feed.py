@@ -17,7 +17,15 @@ from cryptoflow.simulator.market import MarketModel
 from cryptoflow.simulator.stream import StreamConfig
 from cryptoflow.ticks import Tick
 from streaming.coins import CoinRef, load_coins, simulator_coins
-from streaming.providers import BinanceFeed, MalformedMessage, make_provider
+from streaming.providers import (
+    BINANCE_STREAM_URL,
+    COINBASE_STREAM_URL,
+    BinanceFeed,
+    CoinbaseFeed,
+    MalformedMessage,
+    make_provider,
+)
+from streaming.providers.coinbase import usd_products
 
 FAST = StreamConfig(tick_interval_s=0.05)
 BTC_ETH_USDT = [CoinRef("bitcoin", "btc"), CoinRef("ethereum", "eth"), CoinRef("tether", "usdt")]
@@ -85,6 +93,8 @@ def test_binance_parse_maps_pairs_to_coins_and_prices_tether_against_usdc() -> N
 
 def test_provider_is_chosen_by_url() -> None:
     assert make_provider("ws://127.0.0.1:1/ws/prices", BTC_ETH_USDT).name == "binance"
+    assert make_provider(BINANCE_STREAM_URL, BTC_ETH_USDT).name == "binance"
+    assert make_provider(COINBASE_STREAM_URL, BTC_ETH_USDT).name == "coinbase"
     with pytest.raises(ValueError, match="ws://"):
         make_provider("http://127.0.0.1:1/ws/prices", BTC_ETH_USDT)
 
@@ -147,3 +157,39 @@ def test_coins_come_from_dim_coin_else_the_simulator(database_url: str) -> None:
         )
     engine.dispose()
     assert load_coins(database_url) == [CoinRef("bitcoin", "btc"), CoinRef("ethereum", "eth")]
+
+
+def test_coinbase_subscribes_only_to_online_usd_products_and_parses_tickers() -> None:
+    products = [
+        {"id": "BTC-USD", "quote_currency": "USD", "status": "online"},
+        {"id": "ETH-USD", "quote_currency": "USD", "status": "delisted"},
+        {"id": "ETH-EUR", "quote_currency": "EUR", "status": "online"},
+        {"id": "USDT-USD", "quote_currency": "USD", "status": "online", "trading_disabled": False},
+    ]
+    tradable = usd_products(products, BTC_ETH_USDT)
+    assert sorted(tradable) == ["BTC-USD", "USDT-USD"]
+    feed = CoinbaseFeed(COINBASE_STREAM_URL, BTC_ETH_USDT)
+    feed.products = tradable
+    ticker = {
+        "type": "ticker",
+        "product_id": "BTC-USD",
+        "price": "64123.45",
+        "time": "2026-11-29T10:00:00.123456Z",
+        "best_bid": "64123.44",
+    }
+    (tick,) = feed.parse(orjson.dumps(ticker))
+    assert (tick.coin_id, tick.symbol, tick.price_usd) == ("bitcoin", "btc", 64123.45)
+    assert tick.ts == datetime(2026, 11, 29, 10, 0, 0, 123456, UTC)
+    assert feed.parse(orjson.dumps({"type": "subscriptions", "channels": []})) == []
+    assert feed.parse(orjson.dumps({**ticker, "product_id": "DOGE-USD"})) == []
+    for bad in (
+        {**ticker, "price": "-1"},
+        {**ticker, "time": "yesterday"},
+        {
+            "type": "error",
+            "message": "Failed to subscribe",
+            "reason": "FOO-USD is not a valid product",
+        },
+    ):
+        with pytest.raises(ValueError):
+            feed.parse(orjson.dumps(bad))
