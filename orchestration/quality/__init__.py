@@ -1,0 +1,1 @@
+"""Data quality: six asset checks of our own, and the log of every check result for the API."""

@@ -1,0 +1,1 @@
+"""The dbt warehouse as Dagster assets: raw → staging → marts → MV/analytics, dbt tests as checks."""

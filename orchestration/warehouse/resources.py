@@ -1,0 +1,71 @@
+"""The `dbt` resource: this repository's dbt project, pointed at one database."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliInvocation, DbtCliResource
+from pydantic import Field
+
+from cryptoflow.db import dbt_env
+from orchestration.warehouse.project import dbt_project
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+# The dbt of this interpreter's environment: Dagster processes need not have the venv on PATH.
+_VENV_DBT = Path(sys.executable).with_name("dbt")
+
+
+@contextlib.contextmanager
+def _environment(overrides: dict[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in overrides}
+    os.environ.update(overrides)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+class WarehouseDbtResource(DbtCliResource):
+    """dbt against `database_url`: its subprocess (and the adapter counting rows) get the URL as
+    the CRYPTOFLOW_PG_* variables `profiles.yml` reads, so one resource config moves dbt."""
+
+    database_url: str = Field(description="postgresql:// URL of the warehouse database")
+
+    def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:  # type: ignore[override]
+        with _environment(dbt_env(self.database_url)):
+            return super().cli(args, **kwargs)
+
+    def keep_partial_parse(self, invocation: DbtCliInvocation) -> None:
+        """Promote the run's parse cache to `target/` and drop the run's own target folder.
+
+        The cache is keyed on the connection profile: without this, every run against a database
+        other than the one `dbt parse` saw would parse the whole project again.
+        """
+        run_target = invocation.target_path
+        fresh = run_target / PARTIAL_PARSE_FILE
+        if fresh.exists():
+            shared = Path(self.project_dir) / "target" / PARTIAL_PARSE_FILE
+            staged = shared.with_name(f".{run_target.name}.{PARTIAL_PARSE_FILE}")
+            shutil.copyfile(fresh, staged)
+            staged.replace(shared)
+        shutil.rmtree(run_target, ignore_errors=True)
+
+
+def warehouse_dbt(database_url: str | dg.EnvVar) -> WarehouseDbtResource:
+    """The `dbt` resource: this repository's dbt project with this environment's dbt."""
+    return WarehouseDbtResource(
+        project_dir=dbt_project,
+        database_url=database_url,
+        dbt_executable=str(_VENV_DBT) if _VENV_DBT.exists() else "dbt",
+    )
