@@ -98,7 +98,7 @@ class Settings(BaseSettings):
         ge=0,
         le=1000,
         validation_alias=_env("CRYPTOFLOW_WS_COALESCE_MS"),
-        description="ticks gathered into one WebSocket frame for at most this long",
+        description="longest wait for clients to take a frame before the next is built",
     )
     ws_queue_size: int = Field(
         default=64,
