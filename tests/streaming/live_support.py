@@ -49,10 +49,12 @@ async def _truth(value: bool | Awaitable[bool]) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def serve_in_process(app: Any) -> AsyncIterator[int]:
+async def serve_in_process(app: Any, *, lifespan: str = "off") -> AsyncIterator[int]:
     """Run `app` under uvicorn in this event loop on a free port; yield the port."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     await eventually(lambda: server.started, what="uvicorn start")
