@@ -81,6 +81,7 @@ class ApiServer:
     namespace: str
     workers: int = 1
     extra_env: dict[str, str] = field(default_factory=dict)
+    extra_args: list[str] = field(default_factory=list)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -109,7 +110,7 @@ class ApiServer:
         args = [
             str(VENV_BIN / "uvicorn"), "live_app:app", "--app-dir", str(HERE),
             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
-            "--log-level", "warning", "--no-access-log",
+            "--log-level", "warning", "--no-access-log", *self.extra_args,
         ]  # fmt: skip
         self.process = subprocess.Popen(args, env=env, start_new_session=True)
         await eventually(self._answers, timeout_s=30, what="API server ready")

@@ -80,14 +80,16 @@ async def test_consumer_tick_reaches_two_clients_snapshot_first(
     await client.aclose()
     assert status["connections"] == 2 and status["messages_sent"] >= 4
     assert status["redis_connected"] and status["ticks_received"] >= 6
+    assert status["uptime_s"] > 0 and status["drops"] == 0 and status["coins"] == 3
 
 
 async def test_filter_selects_coins_and_bad_requests_get_an_error(
     redis_url: str, redis_namespace: str
 ) -> None:
+    heartbeat = {"CRYPTOFLOW_WS_HEARTBEAT_S": "0.2"}
     async with (
         simulator_stream(StreamConfig(tick_interval_s=0.05)) as stream_url,
-        api_server(redis_url, redis_namespace) as api,
+        api_server(redis_url, redis_namespace, extra_env=heartbeat) as api,
         running_consumer(stream_url, redis_url, redis_namespace) as consumer,
     ):
         await eventually(lambda: consumer.stats.published >= 3, what="first ticks published")
@@ -100,6 +102,7 @@ async def test_filter_selects_coins_and_bad_requests_get_an_error(
             await filtered.send("not json at all")
             await eventually(lambda: len(filtered.of_type("error")) == 2, what="error frames")
             await eventually(lambda: len(everything.ticks()) >= 30, what="unfiltered ticks")
+            await eventually(lambda: len(everything.of_type("heartbeat")) >= 2, what="heartbeats")
     assert [tick["coin_id"] for tick in filtered.of_type("snapshot")[1]["data"]] == ["bitcoin"]
     assert {tick["coin_id"] for tick in after_filter(filtered)} == {"bitcoin"}
     assert {tick["coin_id"] for tick in everything.ticks()} == {"bitcoin", "ethereum", "solana"}
@@ -161,7 +164,7 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(
             if frame["type"] == "ticks"
             for tick in frame["data"][-1:]
         ]
-        assert max(delays) < 1.0
+        assert max(delays) < 2.0
 
 
 async def test_several_workers_each_subscribe_and_deliver(
