@@ -9,6 +9,7 @@ published first, so the latest-price hash is current again straight away.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import structlog
@@ -18,7 +19,7 @@ from cryptoflow.backoff import Backoff
 from cryptoflow.settings import Settings, Source
 from cryptoflow.ticks import Tick
 from streaming.broadcaster import RedisBroadcaster
-from streaming.coins import load_coins
+from streaming.coins import CoinRef, load_coins
 from streaming.providers import BINANCE_STREAM_URL, PriceProvider, make_provider
 
 log = structlog.get_logger(__name__)
@@ -42,10 +43,14 @@ class Consumer:
         *,
         log_interval_s: float = 60.0,
         redis_backoff: Backoff | None = None,
+        coin_source: Callable[[], list[CoinRef]] | None = None,
+        coin_refresh_s: float = 600.0,
     ) -> None:
         self.provider = provider
         self.broadcaster = broadcaster
         self.log_interval_s = log_interval_s
+        self.coin_source = coin_source
+        self.coin_refresh_s = coin_refresh_s
         self.redis_backoff = redis_backoff or Backoff(initial_s=0.2, max_s=5.0)
         self.stats = PublishStats()
         self.redis_up = True
@@ -60,6 +65,8 @@ class Consumer:
                 tasks.create_task(self._read_feed())
                 tasks.create_task(self._publish_forever())
                 tasks.create_task(self._log_counts_forever())
+                if self.coin_source is not None:
+                    tasks.create_task(self._refresh_coins_forever(self.coin_source))
         finally:
             await self.broadcaster.disconnect()
 
@@ -94,6 +101,15 @@ class Consumer:
             log.info("redis reachable again, publishing resumed")
         self.redis_up = True
         self.redis_backoff.reset()
+
+    async def _refresh_coins_forever(self, coin_source: Callable[[], list[CoinRef]]) -> None:
+        """Follow `dim_coin`: a coin entering the top N after an ingest gets ticks too."""
+        while True:
+            await asyncio.sleep(self.coin_refresh_s)
+            coins = await asyncio.to_thread(coin_source)
+            if coins and set(coins) != set(self.provider.coins):
+                log.info("coin list changed, resubscribing", coins=len(coins))
+                self.provider.set_coins(coins)
 
     async def _log_counts_forever(self) -> None:
         """One structured line per interval with the counts since the previous one."""
@@ -141,4 +157,9 @@ def build_consumer(settings: Settings) -> Consumer:
         coins=len(coins),
         channel=settings.prices_channel,
     )
-    return Consumer(provider, broadcaster, log_interval_s=settings.stream_log_interval_s)
+    return Consumer(
+        provider,
+        broadcaster,
+        log_interval_s=settings.stream_log_interval_s,
+        coin_source=lambda: load_coins(settings.database_url),
+    )

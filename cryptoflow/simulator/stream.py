@@ -56,7 +56,9 @@ class StreamConfig:
 
 def _decimal(value: float) -> str:
     """Binance sends decimal strings; ten significant digits keep sub-cent coins exact enough."""
-    return str(np.format_float_positional(value, precision=10, unique=False, fractional=False))
+    return str(
+        np.format_float_positional(value, precision=10, unique=False, fractional=False, trim="0")
+    )
 
 
 class _TickerBook:

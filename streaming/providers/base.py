@@ -44,8 +44,11 @@ class FeedStats:
 class PriceProvider(Protocol):
     name: str
     stats: FeedStats
+    coins: list[CoinRef]
 
     def ticks(self) -> AsyncIterator[Tick]: ...
+
+    def set_coins(self, coins: Sequence[CoinRef]) -> None: ...
 
 
 class WebSocketFeed(ABC):
@@ -66,6 +69,7 @@ class WebSocketFeed(ABC):
         self.backoff = backoff or Backoff(initial_s=0.5, max_s=30.0)
         self.idle_timeout_s = idle_timeout_s
         self.stats = FeedStats()
+        self._resubscribe = False
 
     @abstractmethod
     def connect_url(self) -> str:
@@ -79,16 +83,23 @@ class WebSocketFeed(ABC):
     def parse(self, raw: str | bytes) -> list[Tick]:
         """Ticks of our coins in one message ([] for other pairs); raise on malformed input."""
 
+    def set_coins(self, coins: Sequence[CoinRef]) -> None:
+        """Stream these coins from now on: the feed resubscribes after its next message."""
+        self.coins = list(coins)
+        self._resubscribe = True
+
     async def ticks(self) -> AsyncIterator[Tick]:
-        url = self.connect_url()
         while True:
+            self._resubscribe = False
             try:
-                async with websockets.connect(url, open_timeout=10, max_size=2**22) as socket:
+                async with websockets.connect(
+                    self.connect_url(), open_timeout=10, max_size=2**22
+                ) as socket:
                     self.stats.connects += 1
-                    log.info("feed connected", feed=self.name, url=self.url)
+                    log.info("feed connected", feed=self.name, url=self.url, coins=len(self.coins))
                     for message in await self.subscribe_messages():
                         await socket.send(message)
-                    while True:
+                    while not self._resubscribe:
                         async with asyncio.timeout(self.idle_timeout_s):
                             raw = await socket.recv()
                         self.backoff.reset()

@@ -44,6 +44,10 @@ class BinanceFeed(WebSocketFeed):
         super().__init__(url, coins, **kwargs)
         self.targets = pair_targets(self.coins)
 
+    def set_coins(self, coins: Sequence[CoinRef]) -> None:
+        super().set_coins(coins)
+        self.targets = pair_targets(self.coins)
+
     def connect_url(self) -> str:
         streams = "/".join(f"{pair.lower()}@miniTicker" for pair in self.targets)
         return f"{self.url}{'&' if '?' in self.url else '?'}streams={streams}"
