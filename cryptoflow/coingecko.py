@@ -108,6 +108,7 @@ class CoinGeckoClient:
         headers = {"accept": "application/json", "user-agent": "cryptoflow/0.1"}
         if api_key:
             headers[api_key_header(self.base_url)] = api_key
+        self.headers = headers
         self._http = httpx.Client(headers=headers, timeout=timeout_s)
         self.calls = 0  # HTTP requests sent, retries included
 

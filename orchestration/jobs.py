@@ -1,9 +1,9 @@
-"""Jobs of the platform, selected by asset key and group so the dbt assets join by group.
+"""Jobs of the platform: each raw load plus the warehouse models that follow it.
 
-dbt models live in the groups `staging`, `marts`, `analytics` and `quality`; a job that starts
-at a raw table takes everything downstream of it except the analytics and quality layers,
-which run on their own cadence. Ingest steps retry (RetryPolicy) before a run fails:
-CoinGecko's client already retries single calls, this covers a whole load hitting a bad minute.
+The warehouse selections (orchestration/warehouse/selections.py) say which dbt models each
+cadence refreshes; the jobs add the raw tables that feed them. Ingest jobs carry a RetryPolicy:
+the CoinGecko client already retries single calls, this covers a whole load (or the dbt build
+after it) hitting a bad minute before the run is recorded as failed.
 """
 
 from __future__ import annotations
@@ -16,39 +16,41 @@ from orchestration.ingest.assets import (
     RAW_MARKETS,
     RAW_OHLC,
 )
+from orchestration.warehouse.selections import (
+    after_ingest_selection,
+    analytics_selection,
+    daily_ohlcv_selection,
+)
 
-ANALYTICS_GROUP = "analytics"
-QUALITY_GROUP = "quality"
 INGEST_RETRY_POLICY = dg.RetryPolicy(max_retries=2, delay=15, backoff=dg.Backoff.EXPONENTIAL)
-_SEPARATE_CADENCE = dg.AssetSelection.groups(ANALYTICS_GROUP, QUALITY_GROUP)
 
 ingest_job = dg.define_asset_job(
     "ingest_job",
-    selection=dg.AssetSelection.assets(RAW_MARKETS, RAW_GLOBAL_MARKET).downstream()
-    - _SEPARATE_CADENCE,
+    selection=dg.AssetSelection.assets(RAW_MARKETS, RAW_GLOBAL_MARKET) | after_ingest_selection,
     description="The 10-minute tick: market snapshot + global totals → staging → facts → MV.",
     op_retry_policy=INGEST_RETRY_POLICY,
 )
 
 history_job = dg.define_asset_job(
     "history_job",
-    selection=dg.AssetSelection.assets(RAW_MARKET_CHART, RAW_OHLC).downstream() - _SEPARATE_CADENCE,
+    selection=dg.AssetSelection.assets(RAW_MARKET_CHART, RAW_OHLC) | daily_ohlcv_selection,
     description=(
-        "Per-coin history (market_chart + ohlc) and the daily OHLCV built on it. The first "
-        "run backfills CRYPTOFLOW_HISTORY_DAYS (365); later runs fetch only what is new. "
-        "Launch it from the UI to backfill."
+        "Per-coin history (market_chart + ohlc) and the daily OHLCV bars built on it. The "
+        "first run backfills CRYPTOFLOW_HISTORY_DAYS (365); later runs fetch only what is "
+        "new. Launch it from the UI to backfill."
     ),
     op_retry_policy=INGEST_RETRY_POLICY,
 )
 
 analytics_job = dg.define_asset_job(
     "analytics_job",
-    selection=dg.AssetSelection.groups(ANALYTICS_GROUP),
+    selection=analytics_selection,
     description="Correlation and volatility analytics over the daily closes.",
 )
 
 quality_job = dg.define_asset_job(
     "quality_job",
-    selection=dg.AssetSelection.groups(QUALITY_GROUP),
-    description="The data quality suite: dbt tests and our own checks, results stored for the API.",
+    selection=dg.AssetSelection.all_asset_checks(),
+    description="Every asset check (dbt tests and our own six); results land in "
+    "app.data_quality_checks.",
 )

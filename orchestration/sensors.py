@@ -7,7 +7,6 @@ is the sum of `rows_loaded` (dlt loads) — or, for an asset without it, of `dag
 (dbt models) — over the run's materializations. Plain SQL: orchestration never imports `api`.
 """
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -56,19 +55,19 @@ def records_processed(instance: dg.DagsterInstance, run_id: str) -> int:
     return total
 
 
-def _error_chain(error: SerializableErrorInfo | None) -> Iterable[str]:
-    while error is not None:
-        yield error.message.strip()
-        error = error.cause or error.context
+def _root_cause(error: SerializableErrorInfo) -> SerializableErrorInfo:
+    while error.cause is not None or error.context is not None:
+        error = error.cause or error.context  # type: ignore[assignment]
+    return error
 
 
 def failure_message(context: dg.RunFailureSensorContext) -> str:
-    """What failed and why: each failed step's error with its causes (the root cause last)."""
-    parts = []
-    for event in context.get_step_failure_events():
-        error = event.step_failure_data.error
-        chain = " <- caused by: ".join(dict.fromkeys(_error_chain(error)))
-        parts.append(f"step {event.step_key} failed: {chain}")
+    """Each failed step with the root cause of its error (e.g. the CoinGecko URL and status)."""
+    parts = [
+        f"step {event.step_key} failed: {_root_cause(event.step_failure_data.error).message.strip()}"
+        for event in context.get_step_failure_events()
+        if event.step_failure_data.error is not None
+    ]
     message = "\n".join(parts) or (context.failure_event.message or "run failed")
     return message[:MAX_ERROR_CHARS]
 
