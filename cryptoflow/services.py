@@ -35,6 +35,7 @@ class EmbeddedPostgres:
         import pgserver  # 1 s import: only when embedding
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        _let_server_user_in(self.data_dir)
         server = pgserver.get_server(self.data_dir, cleanup_mode=None)
         # pgserver caches one handle per data dir and process: after `stop()` it is stale.
         server.ensure_postgres_running()
@@ -55,8 +56,18 @@ class EmbeddedPostgres:
 
         user = "pgserver" if os.geteuid() == 0 else None
         if (self.data_dir / "postmaster.pid").exists():
+            _let_server_user_in(self.data_dir)
             with contextlib.suppress(subprocess.CalledProcessError):
                 pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=user)
+
+
+def _let_server_user_in(data_dir: Path) -> None:
+    """As root, pgserver runs PostgreSQL as user `pgserver`, who must traverse the data dir's
+    parents: they may have been tightened since it started (pytest resets its temp root to 0700)."""
+    if os.geteuid() == 0:
+        from pgserver.utils import ensure_prefix_permissions  # type: ignore[attr-defined]
+
+        ensure_prefix_permissions(data_dir.resolve())
 
 
 @dataclass
