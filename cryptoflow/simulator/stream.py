@@ -16,11 +16,11 @@ import asyncio
 import math
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import orjson
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -43,14 +43,17 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class StreamConfig:
+class StreamConfig(BaseModel):
     """How the stream behaves: its pace and the faults it injects (rates are per message)."""
 
-    tick_interval_s: float = 1.0
-    drop_after_messages: int | None = None
-    drop_rate: float = 0.0
-    malformed_rate: float = 0.0
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tick_interval_s: float = Field(default=1.0, gt=0, le=60, description="seconds between batches")
+    drop_after_messages: int | None = Field(
+        default=None, ge=0, description="close every connection after this many messages"
+    )
+    drop_rate: float = Field(default=0.0, ge=0, le=1, description="messages that close the socket")
+    malformed_rate: float = Field(default=0.0, ge=0, le=1, description="messages sent corrupted")
     seed: int = 0
 
 
@@ -137,13 +140,8 @@ def price_stream_endpoint(
         try:
             while True:
                 for message in book.messages(pairs, clock()):
-                    if (
-                        config.drop_after_messages is not None
-                        and sent >= config.drop_after_messages
-                    ):
-                        await websocket.close(code=1011, reason="simulated drop")
-                        return
-                    if rng.random() < config.drop_rate:
+                    limit = config.drop_after_messages
+                    if (limit is not None and sent >= limit) or rng.random() < config.drop_rate:
                         await websocket.close(code=1011, reason="simulated drop")
                         return
                     if rng.random() < config.malformed_rate:
