@@ -4,6 +4,46 @@
  */
 
 export interface paths {
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Liveness
+         * @description The process is up (no dependency is checked).
+         */
+        get: operations["read_liveness_healthz_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Readiness
+         * @description Ready to serve: PostgreSQL and Redis both answer within 2 s.
+         */
+        get: operations["read_readiness_readyz_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/coins": {
         parameters: {
             query?: never;
@@ -11,7 +51,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Coins */
+        /**
+         * Read Coins
+         * @description Coins with their latest market data: `search` by id/symbol/name, `sort` by a column.
+         */
         get: operations["read_coins_api_v1_coins_get"];
         put?: never;
         post?: never;
@@ -28,7 +71,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Sparklines */
+        /**
+         * Read Sparklines
+         * @description Hourly prices of several coins over the last days, for inline charts.
+         */
         get: operations["read_sparklines_api_v1_coins_sparklines_get"];
         put?: never;
         post?: never;
@@ -45,7 +91,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Coin */
+        /**
+         * Read Coin
+         * @description One coin and its newest snapshot.
+         */
         get: operations["read_coin_api_v1_coins__coin_id__get"];
         put?: never;
         post?: never;
@@ -62,8 +111,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read History */
-        get: operations["read_history_api_v1_coins__coin_id__history_get"];
+        /**
+         * Read Coin History
+         * @description Price, market cap and volume: every snapshot for 1 day, hourly to 90, daily beyond.
+         */
+        get: operations["read_coin_history_api_v1_coins__coin_id__history_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -79,8 +131,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Ohlcv */
-        get: operations["read_ohlcv_api_v1_coins__coin_id__ohlcv_get"];
+        /**
+         * Read Coin Ohlcv
+         * @description Daily open/high/low/close/volume candles.
+         */
+        get: operations["read_coin_ohlcv_api_v1_coins__coin_id__ohlcv_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -96,7 +151,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Coin Analytics */
+        /**
+         * Read Coin Analytics
+         * @description Volatility, max drawdown and Sharpe ratio per period; most and least correlated coins.
+         */
         get: operations["read_coin_analytics_api_v1_coins__coin_id__analytics_get"];
         put?: never;
         post?: never;
@@ -113,8 +171,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Overview */
-        get: operations["read_overview_api_v1_market_overview_get"];
+        /**
+         * Read Market Overview
+         * @description Total market cap, 24h volume, BTC dominance, active coins; top gainers and losers (24h).
+         */
+        get: operations["read_market_overview_api_v1_market_overview_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -130,8 +191,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Corr */
-        get: operations["read_corr_api_v1_analytics_correlation_get"];
+        /**
+         * Read Correlation
+         * @description Pearson correlation of daily log returns between coins, as a symmetric matrix.
+         */
+        get: operations["read_correlation_api_v1_analytics_correlation_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -147,8 +211,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Vol */
-        get: operations["read_vol_api_v1_analytics_volatility_get"];
+        /**
+         * Read Volatility
+         * @description Annualised volatility, max drawdown, Sharpe ratio and return per coin, ranked.
+         */
+        get: operations["read_volatility_api_v1_analytics_volatility_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -164,8 +231,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Runs */
-        get: operations["read_runs_api_v1_pipeline_runs_get"];
+        /**
+         * Read Pipeline Runs
+         * @description Dagster runs, newest first, with status, duration, records processed and error.
+         */
+        get: operations["read_pipeline_runs_api_v1_pipeline_runs_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -181,8 +251,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Health */
-        get: operations["read_health_api_v1_pipeline_health_get"];
+        /**
+         * Read Pipeline Health
+         * @description Per job: last run, last success, time since it, failures in the last 24 hours.
+         */
+        get: operations["read_pipeline_health_api_v1_pipeline_health_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -198,8 +271,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Checks */
-        get: operations["read_checks_api_v1_quality_checks_get"];
+        /**
+         * Read Quality Checks
+         * @description Check results (dbt tests and our own), newest first; filter by status, table or check.
+         */
+        get: operations["read_quality_checks_api_v1_quality_checks_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -215,8 +291,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Qsum */
-        get: operations["read_qsum_api_v1_quality_summary_get"];
+        /**
+         * Read Quality Summary
+         * @description Overall and per-table scores over the latest result of each check.
+         */
+        get: operations["read_quality_summary_api_v1_quality_summary_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -234,8 +313,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register */
-        post: operations["register_api_v1_auth_register_post"];
+        /**
+         * Register User
+         * @description Create an account (email + password of 8 to 128 characters).
+         */
+        post: operations["register_user_api_v1_auth_register_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -251,8 +333,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Login */
-        post: operations["login_api_v1_auth_login_post"];
+        /**
+         * Login Access Token
+         * @description Exchange email and password for a bearer token. Repeated failures are refused with 429.
+         */
+        post: operations["login_access_token_api_v1_auth_login_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -266,8 +351,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Me */
-        get: operations["me_api_v1_auth_me_get"];
+        /**
+         * Read User Me
+         * @description The signed-in user's profile.
+         */
+        get: operations["read_user_me_api_v1_auth_me_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -283,8 +371,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Summary */
-        get: operations["summary_api_v1_portfolio_get"];
+        /**
+         * Read Portfolio
+         * @description Total value, cost basis, P&L and allocation, at the latest snapshot's prices.
+         */
+        get: operations["read_portfolio_api_v1_portfolio_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -300,10 +391,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Holdings */
-        get: operations["holdings_api_v1_portfolio_holdings_get"];
+        /**
+         * Read Holdings
+         * @description Your holdings with coin data, current value and P&L.
+         */
+        get: operations["read_holdings_api_v1_portfolio_holdings_get"];
         put?: never;
-        /** Create Holding */
+        /**
+         * Create Holding
+         * @description Add a holding: quantity > 0, buy price ≥ 0, a coin the warehouse knows.
+         */
         post: operations["create_holding_api_v1_portfolio_holdings_post"];
         delete?: never;
         options?: never;
@@ -319,7 +416,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Update Holding */
+        /**
+         * Update Holding
+         * @description Change the fields sent; the others keep their values.
+         */
         put: operations["update_holding_api_v1_portfolio_holdings__holding_id__put"];
         post?: never;
         /** Delete Holding */
@@ -336,8 +436,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Perf */
-        get: operations["perf_api_v1_portfolio_performance_get"];
+        /**
+         * Read Portfolio Performance
+         * @description Daily portfolio value at each day's close, with the cost basis of what was held.
+         */
+        get: operations["read_portfolio_performance_api_v1_portfolio_performance_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -353,8 +456,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Wl */
-        get: operations["wl_api_v1_watchlist_get"];
+        /**
+         * Read Watchlist
+         * @description The coins you starred, oldest first.
+         */
+        get: operations["read_watchlist_api_v1_watchlist_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -372,10 +478,30 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Wl Add */
-        post: operations["wl_add_api_v1_watchlist__coin_id__post"];
-        /** Wl Del */
-        delete: operations["wl_del_api_v1_watchlist__coin_id__delete"];
+        /**
+         * Add Watchlist Coin
+         * @description Star a coin (201); starring it again changes nothing (200).
+         */
+        post: operations["add_watchlist_coin_api_v1_watchlist__coin_id__post"];
+        /** Remove Watchlist Coin */
+        delete: operations["remove_watchlist_coin_api_v1_watchlist__coin_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ws/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Ws Status */
+        get: operations["read_ws_status_api_v1_ws_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -407,6 +533,12 @@ export interface components {
             /** Weight Pct */
             weight_pct: number;
         };
+        /**
+         * AnalyticsPeriod
+         * @description The look-back windows the analytics models compute, in days.
+         * @enum {integer}
+         */
+        AnalyticsPeriod: 7 | 30 | 90 | 365;
         /** Candle */
         Candle: {
             /**
@@ -550,15 +682,63 @@ export interface components {
              */
             volume_24h_usd: number | null;
             /**
+             * Price Change 1H Pct
+             * @example 0.12
+             */
+            price_change_1h_pct: number | null;
+            /**
              * Price Change 24H Pct
              * @example 2.35
              */
             price_change_24h_pct: number | null;
             /**
+             * Price Change 7D Pct
+             * @example -3.8
+             */
+            price_change_7d_pct: number | null;
+            /**
+             * High 24H Usd
+             * @example 65010
+             */
+            high_24h_usd: number | null;
+            /**
+             * Low 24H Usd
+             * @example 62877.4
+             */
+            low_24h_usd: number | null;
+            /**
              * Circulating Supply
              * @example 19700000
              */
             circulating_supply: number | null;
+            /**
+             * Total Supply
+             * @example 19700000
+             */
+            total_supply: number | null;
+            /**
+             * Max Supply
+             * @description null when uncapped
+             * @example 21000000
+             */
+            max_supply: number | null;
+            /**
+             * Ath Usd
+             * @description all-time high
+             * @example 73738
+             */
+            ath_usd: number | null;
+            /**
+             * Atl Usd
+             * @description all-time low
+             * @example 67.81
+             */
+            atl_usd: number | null;
+            /**
+             * Fully Diluted Valuation Usd
+             * @example 1340000000000
+             */
+            fully_diluted_valuation_usd: number | null;
         };
         /** CoinRef */
         CoinRef: {
@@ -722,12 +902,12 @@ export interface components {
             current_price_usd: number | null;
             /**
              * Value Usd
-             * @description quantity × current price
+             * @description quantity * current price
              */
             value_usd: number | null;
             /**
              * Cost Basis Usd
-             * @description quantity × buy price
+             * @description quantity * buy price
              */
             cost_basis_usd: number;
             /** Pnl Usd */
@@ -777,10 +957,10 @@ export interface components {
             job_name: string;
             /**
              * Status
-             * @description the status of the last run
+             * @description healthy: the last run succeeded; failing: it failed; unknown: otherwise
              * @enum {string}
              */
-            status: "healthy" | "failing";
+            status: "healthy" | "failing" | "unknown";
             /** Last Run At */
             last_run_at: string | null;
             /**
@@ -808,19 +988,14 @@ export interface components {
              */
             run_count: number;
         };
-        /** LoginRequest */
-        LoginRequest: {
+        /** Liveness */
+        Liveness: {
             /**
-             * Email
-             * Format: email
-             * @example ada@example.com
+             * Status
+             * @default ok
+             * @constant
              */
-            email: string;
-            /**
-             * Password
-             * @example correct-horse
-             */
-            password: string;
+            status: "ok";
         };
         /** MarketMover */
         MarketMover: {
@@ -857,18 +1032,21 @@ export interface components {
              */
             market_cap_usd: number | null;
         };
-        /** MarketOverview */
+        /**
+         * MarketOverview
+         * @description Whole-market totals from CoinGecko `/global`; coin counts and movers from our snapshot.
+         */
         MarketOverview: {
             /**
              * Total Market Cap Usd
              * @example 2400000000000
              */
-            total_market_cap_usd: number;
+            total_market_cap_usd: number | null;
             /**
              * Total Volume 24H Usd
              * @example 91000000000
              */
-            total_volume_24h_usd: number;
+            total_volume_24h_usd: number | null;
             /**
              * Btc Dominance Pct
              * @description bitcoin's share of the total
@@ -881,16 +1059,27 @@ export interface components {
              */
             market_cap_change_24h_pct: number | null;
             /**
+             * Active Cryptocurrencies
+             * @description coins CoinGecko tracks
+             * @example 15234
+             */
+            active_cryptocurrencies: number | null;
+            /**
              * Active Coins
-             * @description coins tracked in the latest snapshot
+             * @description coins tracked here, in the latest snapshot
              * @example 50
              */
             active_coins: number;
             /**
              * Snapshot At
-             * @description newest snapshot behind these numbers
+             * @description newest coin snapshot
              */
             snapshot_at: string | null;
+            /**
+             * Global Updated At
+             * @description when the totals were computed
+             */
+            global_updated_at: string | null;
             /** Top Gainers */
             top_gainers: components["schemas"]["MarketMover"][];
             /** Top Losers */
@@ -904,6 +1093,24 @@ export interface components {
              */
             message: string;
         };
+        /** NotReady */
+        NotReady: {
+            /**
+             * Detail
+             * @example not ready: database unreachable
+             */
+            detail: string;
+            /**
+             * Database
+             * @enum {string}
+             */
+            database: "ok" | "unreachable";
+            /**
+             * Redis
+             * @enum {string}
+             */
+            redis: "ok" | "unreachable";
+        };
         /** PerformancePoint */
         PerformancePoint: {
             /**
@@ -913,12 +1120,12 @@ export interface components {
             date_day: string;
             /**
              * Value Usd
-             * @description Σ quantity × that day's close
+             * @description sum of quantity * that day's close
              */
             value_usd: number;
             /**
              * Cost Basis Usd
-             * @description Σ quantity × buy price of the holdings counted
+             * @description sum of quantity * buy price of the holdings counted
              */
             cost_basis_usd: number;
         };
@@ -1079,7 +1286,7 @@ export interface components {
         QualitySummary: {
             /**
              * Score
-             * @description 0–100: passed checks count 1, warnings ½, failures 0; null before any check
+             * @description 0-100: passed checks count 1, warnings 1/2, failures 0; null before any check
              * @example 97.5
              */
             score: number | null;
@@ -1096,6 +1303,27 @@ export interface components {
             /** Tables */
             tables: components["schemas"]["TableQuality"][];
         };
+        /** Readiness */
+        Readiness: {
+            /**
+             * Status
+             * @default ready
+             * @constant
+             */
+            status: "ready";
+            /**
+             * Database
+             * @default ok
+             * @constant
+             */
+            database: "ok";
+            /**
+             * Redis
+             * @default ok
+             * @constant
+             */
+            redis: "ok";
+        };
         /** RiskMetrics */
         RiskMetrics: {
             /**
@@ -1105,7 +1333,7 @@ export interface components {
             period_days: number;
             /**
              * Volatility
-             * @description annualised: stdev of daily log returns × √365
+             * @description annualised: stdev of daily log returns * sqrt(365)
              */
             volatility: number | null;
             /**
@@ -1115,7 +1343,7 @@ export interface components {
             max_drawdown: number | null;
             /**
              * Sharpe Ratio
-             * @description (mean return × 365 − risk-free) / volatility
+             * @description (mean return * 365 - risk-free) / volatility
              */
             sharpe_ratio: number | null;
             /** Computed At */
@@ -1134,8 +1362,13 @@ export interface components {
              */
             coin_id: string;
             /**
+             * Snapshot At
+             * @description the snapshot the sparkline came with
+             */
+            snapshot_at: string | null;
+            /**
              * Prices
-             * @description hourly closing prices, oldest first
+             * @description 7 days of hourly USD prices, oldest first
              */
             prices: number[];
         };
@@ -1287,7 +1520,7 @@ export interface components {
             sharpe_ratio: number | null;
             /**
              * Annualized Return
-             * @description mean daily log return × 365
+             * @description mean daily log return * 365
              */
             annualized_return: number | null;
             /** Computed At */
@@ -1330,6 +1563,56 @@ export interface components {
             /** Count */
             count: number;
         };
+        /**
+         * WsStatus
+         * @description Live-price fan-out statistics of the API process that answered (one per worker).
+         */
+        WsStatus: {
+            /**
+             * Connections
+             * @description WebSocket clients connected to this process
+             */
+            connections: number;
+            /**
+             * Messages Sent
+             * @description frames sent to clients since start
+             */
+            messages_sent: number;
+            /**
+             * Drops
+             * @description frames dropped because a client's queue was full
+             */
+            drops: number;
+            /**
+             * Ticks Received
+             * @description ticks received from Redis since start
+             */
+            ticks_received: number;
+            /**
+             * Malformed
+             * @description unparseable pub/sub messages skipped
+             */
+            malformed: number;
+            /**
+             * Frames Built
+             * @description tick frames serialized (once per filter per flush)
+             */
+            frames_built: number;
+            /**
+             * Coins
+             * @description coins with a known latest price
+             */
+            coins: number;
+            /** Uptime S */
+            uptime_s: number;
+            /** Redis Connected */
+            redis_connected: boolean;
+            /**
+             * Pid
+             * @description process id of the worker that answered
+             */
+            pid: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -1339,6 +1622,55 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    read_liveness_healthz_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
+    read_readiness_readyz_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description PostgreSQL or Redis unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotReady"];
+                };
+            };
+        };
+    };
     read_coins_api_v1_coins_get: {
         parameters: {
             query?: {
@@ -1383,8 +1715,6 @@ export interface operations {
             query?: {
                 /** @description comma-separated CoinGecko ids (at most 100); default: every listed coin */
                 ids?: string | null;
-                /** @description window ending at the newest snapshot */
-                days?: number;
             };
             header?: never;
             path?: never;
@@ -1417,6 +1747,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description CoinGecko id */
                 coin_id: string;
             };
             cookie?: never;
@@ -1432,6 +1763,13 @@ export interface operations {
                     "application/json": components["schemas"]["CoinPublic"];
                 };
             };
+            /** @description no coin with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1443,13 +1781,15 @@ export interface operations {
             };
         };
     };
-    read_history_api_v1_coins__coin_id__history_get: {
+    read_coin_history_api_v1_coins__coin_id__history_get: {
         parameters: {
             query?: {
+                /** @description look-back window in days (1-365) */
                 days?: number;
             };
             header?: never;
             path: {
+                /** @description CoinGecko id */
                 coin_id: string;
             };
             cookie?: never;
@@ -1465,6 +1805,13 @@ export interface operations {
                     "application/json": components["schemas"]["CoinHistory"];
                 };
             };
+            /** @description no coin with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1476,13 +1823,15 @@ export interface operations {
             };
         };
     };
-    read_ohlcv_api_v1_coins__coin_id__ohlcv_get: {
+    read_coin_ohlcv_api_v1_coins__coin_id__ohlcv_get: {
         parameters: {
             query?: {
+                /** @description look-back window in days (1-365) */
                 days?: number;
             };
             header?: never;
             path: {
+                /** @description CoinGecko id */
                 coin_id: string;
             };
             cookie?: never;
@@ -1498,6 +1847,13 @@ export interface operations {
                     "application/json": components["schemas"]["CoinOhlcv"];
                 };
             };
+            /** @description no coin with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1512,10 +1868,14 @@ export interface operations {
     read_coin_analytics_api_v1_coins__coin_id__analytics_get: {
         parameters: {
             query?: {
-                period_days?: number;
+                /** @description period of the correlation lists, in days */
+                period?: components["schemas"]["AnalyticsPeriod"];
+                /** @description coins per list */
+                limit?: number;
             };
             header?: never;
             path: {
+                /** @description CoinGecko id */
                 coin_id: string;
             };
             cookie?: never;
@@ -1531,6 +1891,13 @@ export interface operations {
                     "application/json": components["schemas"]["CoinAnalytics"];
                 };
             };
+            /** @description no coin with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1542,9 +1909,12 @@ export interface operations {
             };
         };
     };
-    read_overview_api_v1_market_overview_get: {
+    read_market_overview_api_v1_market_overview_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description coins per movers list */
+                movers?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1560,13 +1930,26 @@ export interface operations {
                     "application/json": components["schemas"]["MarketOverview"];
                 };
             };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
         };
     };
-    read_corr_api_v1_analytics_correlation_get: {
+    read_correlation_api_v1_analytics_correlation_get: {
         parameters: {
             query?: {
-                period_days?: number;
-                limit?: number;
+                /** @description look-back window in days */
+                period?: components["schemas"]["AnalyticsPeriod"];
+                /** @description largest coins by market cap */
+                top?: number;
+                /** @description comma-separated coin ids (at most 100) instead of the top coins */
+                ids?: string | null;
             };
             header?: never;
             path?: never;
@@ -1594,12 +1977,14 @@ export interface operations {
             };
         };
     };
-    read_vol_api_v1_analytics_volatility_get: {
+    read_volatility_api_v1_analytics_volatility_get: {
         parameters: {
             query?: {
-                period_days?: number;
+                /** @description look-back window in days */
+                period?: components["schemas"]["AnalyticsPeriod"];
                 sort?: components["schemas"]["VolatilitySortField"];
-                order?: string;
+                order?: components["schemas"]["SortOrder"];
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -1627,7 +2012,7 @@ export interface operations {
             };
         };
     };
-    read_runs_api_v1_pipeline_runs_get: {
+    read_pipeline_runs_api_v1_pipeline_runs_get: {
         parameters: {
             query?: {
                 /** @description 1-based page number */
@@ -1663,7 +2048,7 @@ export interface operations {
             };
         };
     };
-    read_health_api_v1_pipeline_health_get: {
+    read_pipeline_health_api_v1_pipeline_health_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -1683,7 +2068,7 @@ export interface operations {
             };
         };
     };
-    read_checks_api_v1_quality_checks_get: {
+    read_quality_checks_api_v1_quality_checks_get: {
         parameters: {
             query?: {
                 /** @description 1-based page number */
@@ -1722,7 +2107,7 @@ export interface operations {
             };
         };
     };
-    read_qsum_api_v1_quality_summary_get: {
+    read_quality_summary_api_v1_quality_summary_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -1742,7 +2127,7 @@ export interface operations {
             };
         };
     };
-    register_api_v1_auth_register_post: {
+    register_user_api_v1_auth_register_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -1764,6 +2149,13 @@ export interface operations {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
+            /** @description the email is already registered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1775,7 +2167,7 @@ export interface operations {
             };
         };
     };
-    login_api_v1_auth_login_post: {
+    login_access_token_api_v1_auth_login_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -1784,7 +2176,25 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LoginRequest"];
+                "application/json": {
+                    /**
+                     * Email
+                     * Format: email
+                     * @example ada@example.com
+                     */
+                    email: string;
+                    /**
+                     * Password
+                     * @example correct-horse
+                     */
+                    password: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description the account's email */
+                    username: string;
+                    /** Format: password */
+                    password: string;
+                };
             };
         };
         responses: {
@@ -1797,18 +2207,23 @@ export interface operations {
                     "application/json": components["schemas"]["Token"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description wrong email or password */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                content?: never;
+            };
+            /** @description too many failed logins from this address for this email */
+            429: {
+                headers: {
+                    [name: string]: unknown;
                 };
+                content?: never;
             };
         };
     };
-    me_api_v1_auth_me_get: {
+    read_user_me_api_v1_auth_me_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -1828,7 +2243,7 @@ export interface operations {
             };
         };
     };
-    summary_api_v1_portfolio_get: {
+    read_portfolio_api_v1_portfolio_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -1848,7 +2263,7 @@ export interface operations {
             };
         };
     };
-    holdings_api_v1_portfolio_holdings_get: {
+    read_holdings_api_v1_portfolio_holdings_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -1890,14 +2305,12 @@ export interface operations {
                     "application/json": components["schemas"]["HoldingPublic"];
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid body, or a coin the warehouse does not know */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
         };
     };
@@ -1906,6 +2319,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description the holding's id */
                 holding_id: number;
             };
             cookie?: never;
@@ -1925,14 +2339,19 @@ export interface operations {
                     "application/json": components["schemas"]["HoldingPublic"];
                 };
             };
-            /** @description Validation Error */
+            /** @description no holding with this id among yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid body, or a coin the warehouse does not know */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
         };
     };
@@ -1941,6 +2360,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description the holding's id */
                 holding_id: number;
             };
             cookie?: never;
@@ -1956,6 +2376,13 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            /** @description no holding with this id among yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1967,9 +2394,10 @@ export interface operations {
             };
         };
     };
-    perf_api_v1_portfolio_performance_get: {
+    read_portfolio_performance_api_v1_portfolio_performance_get: {
         parameters: {
             query?: {
+                /** @description look-back window in days */
                 days?: number;
             };
             header?: never;
@@ -1998,7 +2426,7 @@ export interface operations {
             };
         };
     };
-    wl_api_v1_watchlist_get: {
+    read_watchlist_api_v1_watchlist_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -2018,17 +2446,27 @@ export interface operations {
             };
         };
     };
-    wl_add_api_v1_watchlist__coin_id__post: {
+    add_watchlist_coin_api_v1_watchlist__coin_id__post: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description CoinGecko id */
                 coin_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description already on the watchlist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistEntryPublic"];
+                };
+            };
             /** @description Successful Response */
             201: {
                 headers: {
@@ -2037,6 +2475,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["WatchlistEntryPublic"];
                 };
+            };
+            /** @description no coin with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -2049,11 +2494,12 @@ export interface operations {
             };
         };
     };
-    wl_del_api_v1_watchlist__coin_id__delete: {
+    remove_watchlist_coin_api_v1_watchlist__coin_id__delete: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description CoinGecko id */
                 coin_id: string;
             };
             cookie?: never;
@@ -2069,6 +2515,13 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            /** @description the coin is not on your watchlist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -2076,6 +2529,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_ws_status_api_v1_ws_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WsStatus"];
                 };
             };
         };

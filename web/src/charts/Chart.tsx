@@ -7,6 +7,8 @@ interface ChartProps {
   /** Shown to screen readers and used by the browser tests to find a chart. */
   label: string;
   onClick?: (params: { name?: string; data?: unknown }) => void;
+  /** Grow to fill a `.card.fill` column; `height` becomes the minimum. */
+  fill?: boolean;
 }
 
 let firstChartMarked = false;
@@ -25,7 +27,7 @@ function countPoints(option: ChartOption): number {
  * A thin ECharts wrapper: one instance per element, options replaced on change, resized with its
  * box. The first painted chart sets the `cf:first-chart` performance mark (time to first chart).
  */
-export function Chart({ option, height = 320, label, onClick }: ChartProps) {
+export function Chart({ option, height = 320, label, onClick, fill = false }: ChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   const chartRef = useRef<echarts.ECharts | null>(null);
   const clickRef = useRef(onClick);
@@ -64,7 +66,7 @@ export function Chart({ option, height = 320, label, onClick }: ChartProps) {
       aria-label={label}
       data-chart={label}
       data-points={countPoints(option)}
-      style={{ height }}
+      style={fill ? { flex: 1, minHeight: height } : { height }}
     />
   );
 }

@@ -11,10 +11,13 @@ export function Sparkline({
   if (values.length < 2) return <span className="muted">—</span>;
   const min = Math.min(...values);
   const max = Math.max(...values);
-  const span = max - min || 1;
+  // At least a 1% band, so a stablecoin's noise reads as the flat line it is.
+  const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
+  const span = Math.max(max - min, Math.abs(mean) * 0.01) || 1;
+  const floor = (max + min) / 2 - span / 2;
   const step = width / (values.length - 1);
   const points = values
-    .map((v, i) => `${(i * step).toFixed(1)},${(height - 2 - ((v - min) / span) * (height - 4)).toFixed(1)}`)
+    .map((v, i) => `${(i * step).toFixed(1)},${(height - 2 - ((v - floor) / span) * (height - 4)).toFixed(1)}`)
     .join(" ");
   const up = values[values.length - 1]! >= values[0]!;
   return (

@@ -1,20 +1,20 @@
 import { describe, expect, it } from "vitest";
-import type { Coin, VolatilityEntry } from "../api";
-import { changeColor, correlationHeatmapOption, riskReturnOption, sharpeTier, treemapOption } from "./options";
+import type { VolatilityEntry } from "../api";
+import {
+  changeColor,
+  correlationHeatmapOption,
+  riskReturnOption,
+  sharpeTier,
+  type TreemapCoin,
+  treemapOption,
+} from "./options";
 
-const coin = (coin_id: string, cap: number | null, change: number | null): Coin => ({
+const coin = (coin_id: string, cap: number | null, change: number | null): TreemapCoin => ({
   coin_id,
   symbol: coin_id.slice(0, 3),
   name: coin_id,
-  image_url: null,
-  market_cap_rank: 1,
-  category: null,
-  snapshot_at: null,
-  price_usd: 1,
   market_cap_usd: cap,
-  volume_24h_usd: 1,
   price_change_24h_pct: change,
-  circulating_supply: 1,
 });
 
 describe("changeColor", () => {

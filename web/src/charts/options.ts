@@ -37,7 +37,9 @@ export function sharpeTier(sharpe: number | null | undefined) {
   return SHARPE_TIERS.find((tier) => value >= tier.min) ?? SHARPE_TIERS[SHARPE_TIERS.length - 1]!;
 }
 
-export function treemapOption(coins: Coin[]): ChartOption {
+export type TreemapCoin = Pick<Coin, "coin_id" | "symbol" | "name" | "market_cap_usd" | "price_change_24h_pct">;
+
+export function treemapOption(coins: TreemapCoin[]): ChartOption {
   const data = coins
     .filter((coin) => (coin.market_cap_usd ?? 0) > 0)
     .map((coin) => ({
@@ -68,11 +70,15 @@ export function treemapOption(coins: Coin[]): ChartOption {
         itemStyle: { borderColor: "#0b0f17", borderWidth: 2, gapWidth: 2 },
         label: {
           show: true,
+          position: "inside",
+          align: "center",
+          verticalAlign: "middle",
+          overflow: "truncate",
           formatter: (info: { name: string; data: { change: number | null } }) =>
             `{sym|${info.name}}\n{chg|${formatPct(info.data.change)}}`,
           rich: {
-            sym: { fontSize: 13, fontWeight: 700, color: "#fff" },
-            chg: { fontSize: 11, color: "rgba(255,255,255,0.85)", padding: [2, 0, 0, 0] },
+            sym: { fontSize: 13, fontWeight: 700, color: "#fff", lineHeight: 18, align: "center" },
+            chg: { fontSize: 11, color: "rgba(255,255,255,0.85)", lineHeight: 15, align: "center" },
           },
         },
         upperLabel: { show: false },
@@ -179,6 +185,7 @@ export function correlationHeatmapOption(matrix: CorrelationMatrix): ChartOption
       bottom: 0,
       itemHeight: 160,
       itemWidth: 12,
+      text: ["+1", "−1"],
       textStyle: { color: palette.muted },
       inRange: { color: ["#ef4444", "#1f2937", "#6366f1"] },
     },
@@ -211,7 +218,7 @@ export function riskReturnOption(entries: VolatilityEntry[]): ChartOption {
       })),
   }));
   return {
-    grid: { left: 8, right: 16, top: 40, bottom: 28, containLabel: true },
+    grid: { left: 28, right: 16, top: 40, bottom: 28, containLabel: true },
     legend: { top: 0, textStyle: { color: palette.muted }, itemWidth: 10, itemHeight: 10 },
     tooltip: {
       ...baseTooltip,
@@ -219,7 +226,14 @@ export function riskReturnOption(entries: VolatilityEntry[]): ChartOption {
         `<b>${info.name}</b><br/>Volatility ${info.value[0]!.toFixed(1)}%<br/>Return ${info.value[1]!.toFixed(1)}%<br/>Sharpe ${info.value[3] === null ? "—" : Number(info.value[3]).toFixed(2)}<br/>Cap ${formatCompactUsd(info.value[2])}`,
     },
     xAxis: { type: "value", name: "Annualised volatility %", nameLocation: "middle", nameGap: 24, nameTextStyle: { color: palette.muted }, ...axisStyle },
-    yAxis: { type: "value", name: "Annualised return %", nameTextStyle: { color: palette.muted }, ...axisStyle },
+    yAxis: {
+      type: "value",
+      name: "Annualised return %",
+      nameLocation: "middle",
+      nameGap: 44,
+      nameTextStyle: { color: palette.muted },
+      ...axisStyle,
+    },
     series: series.filter((s) => s.data.length > 0),
   };
 }

@@ -10,7 +10,11 @@ export function coinColor(id: string): string {
 
 export function CoinAvatar({ id, symbol, large = false }: { id: string; symbol: string; large?: boolean }) {
   return (
-    <span className={`avatar${large ? " lg" : ""}`} style={{ background: coinColor(id) }} aria-hidden="true">
+    <span
+      className={`avatar${large ? " lg" : ""}${symbol.length > 3 ? " long" : ""}`}
+      style={{ background: coinColor(id) }}
+      aria-hidden="true"
+    >
       {symbol.slice(0, 4)}
     </span>
   );

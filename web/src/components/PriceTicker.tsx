@@ -13,7 +13,11 @@ export function PriceTicker({ order }: { order: string[] }) {
     <div className="ticker" aria-label="Live prices" data-testid="price-ticker">
       {items.length === 0 ? (
         <span className="muted" style={{ fontSize: 12.5 }}>
-          {status === "offline" ? "Live prices unavailable, reconnecting…" : "Connecting to live prices…"}
+          {status === "offline"
+            ? "Live prices unavailable, reconnecting…"
+            : status === "live"
+              ? "Waiting for the first live prices…"
+              : "Connecting to live prices…"}
         </span>
       ) : (
         <div className="ticker-track">

@@ -26,7 +26,10 @@ export function Segmented<T extends string | number>({
   );
 }
 
-export const PERIODS = [
+/** The periods the warehouse computes analytics for (SPEC §5). */
+export type Period = 7 | 30 | 90 | 365;
+
+export const PERIODS: { value: Period; label: string }[] = [
   { value: 7, label: "7D" },
   { value: 30, label: "30D" },
   { value: 90, label: "90D" },

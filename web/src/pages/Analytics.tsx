@@ -4,18 +4,18 @@ import { Chart } from "../charts/Chart";
 import { correlationHeatmapOption, rankedBarOption, riskReturnOption } from "../charts/options";
 import { PageHead } from "../components/Layout";
 import { AsyncView, Empty } from "../components/States";
-import { PERIODS, Segmented } from "../components/Segmented";
+import { type Period, PERIODS, Segmented } from "../components/Segmented";
 import { formatDateTime } from "../lib/format";
 import { useAsync } from "../lib/useAsync";
 
 export default function Analytics() {
-  const [period, setPeriod] = useState(30);
+  const [period, setPeriod] = useState<Period>(30);
   const correlation = useAsync(
-    (signal) => api.get("/api/v1/analytics/correlation", { query: { period_days: period }, signal }),
+    (signal) => api.get("/api/v1/analytics/correlation", { query: { period }, signal }),
     [period],
   );
   const volatility = useAsync(
-    (signal) => api.get("/api/v1/analytics/volatility", { query: { period_days: period }, signal }),
+    (signal) => api.get("/api/v1/analytics/volatility", { query: { period }, signal }),
     [period],
   );
 

@@ -7,7 +7,7 @@ import { CoinAvatar } from "../components/CoinAvatar";
 import { CoinLink } from "../components/CoinLink";
 import { Kpi } from "../components/Kpi";
 import { AsyncView, Empty, ErrorState, Loading } from "../components/States";
-import { PERIODS, Segmented } from "../components/Segmented";
+import { type Period, PERIODS, Segmented } from "../components/Segmented";
 import {
   changeClass,
   formatCompact,
@@ -21,7 +21,7 @@ import { useLivePrices } from "../lib/LivePricesProvider";
 import { useAsync } from "../lib/useAsync";
 
 type View = "line" | "candles";
-const RANGES = [{ value: 1, label: "24H" }, ...PERIODS];
+const RANGES: { value: number; label: string }[] = [{ value: 1, label: "24H" }, ...PERIODS];
 
 function Correlated({ title, coins }: { title: string; coins: CorrelatedCoin[] }) {
   return (
@@ -46,8 +46,8 @@ function Correlated({ title, coins }: { title: string; coins: CorrelatedCoin[] }
 export default function CoinDetail() {
   const { id = "" } = useParams();
   const [view, setView] = useState<View>("line");
-  const [days, setDays] = useState(30);
-  const [period, setPeriod] = useState(30);
+  const [days, setDays] = useState<number>(30);
+  const [period, setPeriod] = useState<Period>(30);
   const live = useLivePrices().prices[id];
 
   const coin = useAsync((signal) => api.get("/api/v1/coins/{coin_id}", { path: { coin_id: id }, signal }), [id]);
@@ -63,7 +63,7 @@ export default function CoinDetail() {
   );
   const analytics = useAsync(
     (signal) =>
-      api.get("/api/v1/coins/{coin_id}/analytics", { path: { coin_id: id }, query: { period_days: period }, signal }),
+      api.get("/api/v1/coins/{coin_id}/analytics", { path: { coin_id: id }, query: { period }, signal }),
     [id, period],
   );
 
@@ -154,6 +154,13 @@ export default function CoinDetail() {
               <Chart option={option} height={360} label={view === "line" ? "Price line chart" : "Candlestick chart"} />
             )}
           </div>
+          <div className="card-head" style={{ marginBottom: 0 }}>
+            <h2 style={{ margin: 0 }}>Risk and correlation</h2>
+            <div className="toolbar">
+              <span className="muted">Correlation period</span>
+              <Segmented label="Correlation period" value={period} onChange={setPeriod} options={PERIODS} />
+            </div>
+          </div>
           <div className="grid cols-3">
             <div className="card">
               <div className="card-head">
@@ -198,10 +205,6 @@ export default function CoinDetail() {
                 </>
               )}
             </AsyncView>
-          </div>
-          <div className="toolbar" style={{ marginTop: 12 }}>
-            <span className="muted">Correlation period</span>
-            <Segmented label="Correlation period" value={period} onChange={setPeriod} options={PERIODS} />
           </div>
         </>
       )}

@@ -7,7 +7,7 @@ import { base100Option } from "../charts/options";
 import { CoinLink } from "../components/CoinLink";
 import { PageHead } from "../components/Layout";
 import { Empty, ErrorState, Loading } from "../components/States";
-import { PERIODS, Segmented } from "../components/Segmented";
+import { type Period, PERIODS, Segmented } from "../components/Segmented";
 import { changeClass, formatFraction, formatNumber, formatPct, formatPrice } from "../lib/format";
 import { dailyCloses, logReturns, pearson, type Point, rebase100, totalReturnPct } from "../lib/stats";
 import { useAsync } from "../lib/useAsync";
@@ -29,7 +29,7 @@ function correlationStyle(value: number | null) {
 
 export default function Compare() {
   const [params, setParams] = useSearchParams();
-  const [days, setDays] = useState(90);
+  const [days, setDays] = useState<Period>(90);
   const [pick, setPick] = useState("");
   const ids = useMemo(() => {
     const raw = params.get("ids");

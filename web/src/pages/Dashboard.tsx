@@ -65,7 +65,7 @@ export default function Dashboard() {
         )}
       </AsyncView>
       <div className="grid cols-3">
-        <div className="card span-2">
+        <div className="card span-2 fill">
           <div className="card-head">
             <h2>Market map</h2>
             <span className="muted" style={{ fontSize: 12 }}>size = market cap · colour = 24h change</span>
@@ -78,6 +78,7 @@ export default function Dashboard() {
                 <Chart
                   option={treemap!}
                   height={420}
+                  fill
                   label="Market treemap"
                   onClick={(p) => {
                     const id = (p.data as { coinId?: string } | undefined)?.coinId;

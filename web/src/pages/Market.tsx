@@ -52,7 +52,7 @@ export default function Market() {
       }),
     [sort, order, query],
   );
-  const sparklines = useAsync((signal) => api.get("/api/v1/coins/sparklines", { query: { days: 7 }, signal }), []);
+  const sparklines = useAsync((signal) => api.get("/api/v1/coins/sparklines", { signal }), []);
   const sparkById = useMemo(
     () => new Map(sparklines.data?.data.map((s) => [s.coin_id, s.prices]) ?? []),
     [sparklines.data],
