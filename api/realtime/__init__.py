@@ -41,6 +41,10 @@ async def live_prices(app: FastAPI, settings: Settings) -> AsyncIterator[PriceHu
     try:
         yield hub
     finally:
-        for task in tasks:
-            task.cancel()
+        # redis-py can swallow a cancellation that lands inside one of its read timeouts
+        # (seen on Python 3.11 when the app stops right after starting): cancel until done.
+        while pending := [task for task in tasks if not task.done()]:
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=0.5)
         await asyncio.gather(*tasks, return_exceptions=True)
