@@ -1,0 +1,102 @@
+"""The ASGI app (`api.main:app`): REST under `/api/v1`, live prices, and the dashboard at `/`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from redis.asyncio import Redis
+
+from api.core.cache import SnapshotCache
+from api.core.config import (
+    API_V1_PREFIX,
+    Settings,
+    check_api_settings,
+    connection_urls,
+    get_settings,
+)
+from api.core.db import make_async_engine, make_sessionmaker
+from api.core.errors import install_error_handlers
+from api.realtime import live_prices
+from api.routers import api_router, health
+from api.services.market import warehouse_fingerprint
+from api.web import mount_web
+
+DESCRIPTION = """
+Crypto-market data from the CryptoFlow warehouse (dlt → PostgreSQL → dbt, run by Dagster).
+
+* **Public**: coins, market overview, analytics, pipeline runs and data quality.
+* **Signed in** (`Authorization: Bearer <token>` from `POST /api/v1/auth/login`): portfolio and
+  watchlist, each visible to its owner only.
+* **Live**: `WS /api/v1/ws/prices` streams price ticks.
+
+Errors are JSON `{"detail": ...}`.
+"""
+
+OPENAPI_TAGS = [
+    {"name": "coins", "description": "Latest market data, history, candles and risk per coin"},
+    {"name": "market", "description": "Market-wide KPIs and movers"},
+    {"name": "analytics", "description": "Correlation matrix and volatility ranking"},
+    {"name": "pipeline", "description": "Batch pipeline runs and job health"},
+    {"name": "quality", "description": "Data quality checks and scores"},
+    {"name": "auth", "description": "Register, log in, current user"},
+    {"name": "portfolio", "description": "Holdings, P&L and performance (owner only)"},
+    {"name": "watchlist", "description": "Starred coins (owner only)"},
+    {"name": "live prices", "description": "WebSocket price stream and its statistics"},
+    {"name": "health", "description": "Liveness and readiness probes"},
+]
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the DB pool, Redis and the live-price listener; close them on shutdown."""
+    settings: Settings = app.state.settings
+    database_url, redis_url = connection_urls(settings)
+    engine = make_async_engine(database_url, pool_size=settings.api_db_pool_size)
+    sessionmaker = make_sessionmaker(engine)
+    redis = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker
+    app.state.redis = redis
+    app.state.cache = SnapshotCache(
+        sessionmaker=sessionmaker,
+        fingerprint=warehouse_fingerprint,
+        check_interval_s=settings.api_cache_check_s,
+    )
+    try:
+        async with live_prices(app, settings):
+            yield
+    finally:
+        await redis.aclose()
+        await engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; refuses unsafe settings (e.g. the default JWT secret in production)."""
+    settings = settings or get_settings()
+    check_api_settings(settings)
+    app = FastAPI(
+        title="CryptoFlow API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_tags=OPENAPI_TAGS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(api_router, prefix=API_V1_PREFIX)
+    mount_web(app)  # last: its catch-all must not shadow an API route
+    return app
+
+
+app = create_app()

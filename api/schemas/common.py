@@ -1,0 +1,62 @@
+"""Shapes shared by several resources."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+class Message(BaseModel):
+    message: str = Field(examples=["Holding deleted"])
+
+
+class SortOrder(StrEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+class AnalyticsPeriod(IntEnum):
+    """The look-back windows the analytics models compute, in days."""
+
+    WEEK = 7
+    MONTH = 30
+    QUARTER = 90
+    YEAR = 365
+
+
+class PageQuery(BaseModel):
+    """Page-number pagination, bounded so a client cannot ask for the whole table at once."""
+
+    model_config = ConfigDict(frozen=True)
+
+    page: int = Field(default=1, ge=1, le=100_000, description="1-based page number")
+    per_page: int = Field(default=50, ge=1, le=250, description="rows per page")
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+# Every coin-id-shaped input is bounded: CoinGecko ids are short slugs (`bitcoin`, `usd-coin`).
+COIN_ID_MAX_LENGTH = 100
+MAX_COIN_IDS = 100
+
+
+def split_ids(ids: str) -> list[str]:
+    """`a,b, c` → [a, b, c], deduplicated, order kept."""
+    return list(dict.fromkeys(part.strip() for part in ids.split(",") if part.strip()))
+
+
+def _at_most_max_ids(ids: str | None) -> str | None:
+    if ids is not None and len(split_ids(ids)) > MAX_COIN_IDS:
+        raise ValueError(f"at most {MAX_COIN_IDS} ids")
+    return ids
+
+
+CoinIds = Annotated[
+    str | None,
+    Field(max_length=2000, examples=["bitcoin,ethereum,solana"]),
+    AfterValidator(_at_most_max_ids),
+]

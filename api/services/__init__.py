@@ -1,0 +1,1 @@
+"""Query logic, one module per resource; handlers stay thin."""
