@@ -4,13 +4,32 @@ from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import dbt_assets
+import sqlalchemy as sa
+from dagster_dbt import DbtCliInvocation, dbt_assets
 
 from orchestration.quality.store import CheckOutcome, record_check_outcomes
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse.project import dbt_project
 from orchestration.warehouse.resources import WarehouseDbtResource
 from orchestration.warehouse.translator import WarehouseDbtTranslator
+
+
+def _with_row_count(conn: sa.Connection, invocation: DbtCliInvocation, event: Any) -> Any:
+    """Attach `dagster/row_count` to a built table's output.
+
+    Counted inline rather than with `.fetch_row_counts()`: its thread pool busy-waits on dbt's
+    output and took a whole core from dbt on this 2-core machine (dbt step 35 s instead of 15 s).
+    Views are not counted (that would run their query).
+    """
+    if not isinstance(event, dg.Output) or "unique_id" not in event.metadata:
+        return event
+    node = invocation.manifest["nodes"].get(event.metadata["unique_id"].value)
+    if node is None or node["config"]["materialized"] == "view":
+        return event
+    # schema + alias, not the manifest's relation_name: that names the database of `dbt parse`
+    relation = f'"{node["schema"]}"."{node["alias"]}"'
+    row_count = conn.execute(sa.text(f"select count(*) from {relation}")).scalar_one()
+    return event.with_metadata({**event.metadata, "dagster/row_count": row_count})
 
 
 @dbt_assets(
@@ -28,12 +47,16 @@ def warehouse_dbt_assets(
     """
     invocation = dbt.cli(["build"], context=context)
     outcomes: list[CheckOutcome] = []
+    engine = warehouse.engine()
     try:
-        for event in invocation.stream().fetch_row_counts():
-            if isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation):
-                outcomes.append(event)
-            yield event
+        with engine.connect() as conn:
+            for event in invocation.stream():
+                if isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation):
+                    outcomes.append(event)
+                yield _with_row_count(conn, invocation, event)
+                conn.rollback()
     finally:
-        with warehouse.engine().begin() as conn:
-            record_check_outcomes(conn, context.run_id, outcomes)
+        with engine.begin() as conn:
+            record_check_outcomes(conn, context.run.run_id, outcomes)
+        engine.dispose()
         dbt.keep_partial_parse(invocation)

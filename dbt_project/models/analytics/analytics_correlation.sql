@@ -56,41 +56,36 @@ period_returns as (
 
 ),
 
-complete_coins as (
+coin_returns as (
 
-    -- coins with fewer than N returns get no row for that period
-    select coin_id, period_days
+    -- one ordered array per coin and period; coins with fewer than N returns get no row
+    select
+        coin_id,
+        period_days,
+        as_of_date,
+        array_agg(log_return order by date_day asc) as log_returns
+
     from period_returns
-    group by 1, 2
+    group by 1, 2, 3
     having count(*) = period_days
-
-),
-
-complete_returns as (
-
-    select period_returns.*
-    from period_returns
-    inner join complete_coins
-        on
-            period_returns.coin_id = complete_coins.coin_id
-            and period_returns.period_days = complete_coins.period_days
 
 ),
 
 pairs as (
 
+    -- complete coins share the same N days, so equal array positions are the same day
     select
         coin_a.coin_id as coin_a_id,
         coin_b.coin_id as coin_b_id,
         coin_a.period_days,
         coin_a.as_of_date,
-        corr(coin_a.log_return, coin_b.log_return) as pearson
+        corr(same_day.return_a, same_day.return_b) as pearson
 
-    from complete_returns as coin_a
-    inner join complete_returns as coin_b
-        on
-            coin_a.period_days = coin_b.period_days
-            and coin_a.date_day = coin_b.date_day
+    from coin_returns as coin_a
+    inner join coin_returns as coin_b
+        on coin_a.period_days = coin_b.period_days
+    cross join lateral unnest(coin_a.log_returns, coin_b.log_returns)
+        as same_day (return_a, return_b)
     group by 1, 2, 3, 4
 
 ),

@@ -1,0 +1,149 @@
+"""An independent computation of the warehouse's numbers, straight from the raw tables.
+
+Polars and NumPy only, following SPEC §5's conventions as written (not the dbt SQL), so the
+tests compare two implementations of the same definitions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+import sqlalchemy as sa
+
+from cryptoflow.db import make_engine
+
+PERIODS = (7, 30, 90, 365)
+TOP_N_CORRELATION = 15
+DAYS_PER_YEAR = 365
+
+
+def read_frame(database_url: str, sql: str) -> pl.DataFrame:
+    engine = make_engine(database_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            result = conn.execute(sa.text(sql))
+            return pl.DataFrame(
+                [tuple(row) for row in result], schema=list(result.keys()), orient="row"
+            )
+    finally:
+        engine.dispose()
+
+
+def price_observations(database_url: str) -> pl.DataFrame:
+    """Every (coin, instant, price, volume): snapshots win over history points at one instant."""
+    snapshots = read_frame(
+        database_url,
+        "select id as coin_id, last_updated as ts, current_price as price, "
+        "total_volume as volume, _dlt_load_id as load_id, 0 as priority from raw.markets",
+    )
+    history = read_frame(
+        database_url,
+        "select coin_id, ts, price, total_volume as volume, _dlt_load_id as load_id, "
+        "1 as priority from raw.market_chart",
+    )
+    both = pl.concat([snapshots, history.cast(snapshots.schema)])
+    return (
+        both.filter(pl.col("price").is_not_null())
+        .sort(["coin_id", "ts", "priority", "load_id"], descending=[False, False, False, True])
+        .unique(subset=["coin_id", "ts"], keep="first", maintain_order=True)
+        .with_columns(pl.col("ts").dt.convert_time_zone("UTC").dt.date().alias("date_day"))
+    )
+
+
+def daily_ohlcv(database_url: str) -> pl.DataFrame:
+    """Bars per coin and UTC day; candles count only when they open and close in that day."""
+    observations = price_observations(database_url).sort(["coin_id", "ts"])
+    bars = observations.group_by(["coin_id", "date_day"]).agg(
+        pl.col("price").first().alias("open"),
+        pl.col("price").max().alias("high"),
+        pl.col("price").min().alias("low"),
+        pl.col("price").last().alias("close"),
+        pl.col("volume").last().alias("volume"),
+    )
+    candles = (
+        read_frame(database_url, "select coin_id, ts, high, low from raw.ohlc")
+        .with_columns(pl.col("ts").dt.convert_time_zone("UTC"))
+        .sort(["coin_id", "ts"])
+        .with_columns(pl.col("ts").shift(1).over("coin_id").alias("opened_at"))
+        .filter(pl.col("opened_at") >= pl.col("ts").dt.truncate("1d"))
+        .group_by(["coin_id", pl.col("ts").dt.date().alias("date_day")])
+        .agg(pl.col("high").max().alias("candle_high"), pl.col("low").min().alias("candle_low"))
+    )
+    return (
+        bars.join(candles, on=["coin_id", "date_day"], how="left")
+        .with_columns(
+            pl.max_horizontal("high", "candle_high").alias("high"),
+            pl.min_horizontal("low", "candle_low").alias("low"),
+        )
+        .select(["coin_id", "date_day", "open", "high", "low", "close", "volume"])
+        .sort(["coin_id", "date_day"])
+    )
+
+
+@dataclass(frozen=True)
+class PeriodReturns:
+    """One coin's period: the N + 1 closes and the N daily log returns between them."""
+
+    closes: np.ndarray
+    returns: np.ndarray
+
+
+def period_returns(bars: pl.DataFrame) -> tuple[dict[tuple[str, int], PeriodReturns], date]:
+    """Coins with all N returns in each period ending the day before the newest bar."""
+    as_of: date = bars["date_day"].max() - timedelta(days=1)  # type: ignore[operator]
+    by_coin = {
+        coin: dict(zip(frame["date_day"].to_list(), frame["close"].to_list(), strict=True))
+        for (coin,), frame in bars.group_by(["coin_id"])
+    }
+    periods: dict[tuple[str, int], PeriodReturns] = {}
+    for coin, closes_by_day in by_coin.items():
+        for days in PERIODS:
+            window = [as_of - timedelta(days=k) for k in range(days, -1, -1)]
+            if not all(day in closes_by_day for day in window):
+                continue
+            closes = np.array([closes_by_day[day] for day in window])
+            periods[(coin, days)] = PeriodReturns(closes, np.diff(np.log(closes)))
+    return periods, as_of
+
+
+def volatility_rows(
+    periods: dict[tuple[str, int], PeriodReturns], risk_free_rate: float
+) -> dict[tuple[str, int], dict[str, float]]:
+    rows = {}
+    for key, period in periods.items():
+        volatility = np.std(period.returns, ddof=1) * math.sqrt(DAYS_PER_YEAR)
+        drawdown = np.max(1 - period.closes / np.maximum.accumulate(period.closes))
+        sharpe = (np.mean(period.returns) * DAYS_PER_YEAR - risk_free_rate) / volatility
+        rows[key] = {"volatility": volatility, "max_drawdown": drawdown, "sharpe_ratio": sharpe}
+    return rows
+
+
+def top_coins_by_market_cap(database_url: str) -> list[str]:
+    newest = read_frame(
+        database_url,
+        "select id, market_cap_rank from raw.markets "
+        "where _dlt_load_id = (select max(_dlt_load_id) from raw.markets)",
+    )
+    return newest.sort("market_cap_rank")["id"].head(TOP_N_CORRELATION).to_list()
+
+
+def correlation_rows(
+    periods: dict[tuple[str, int], PeriodReturns], coins: list[str]
+) -> dict[tuple[str, str, int], float]:
+    rows = {}
+    for days in PERIODS:
+        present = [coin for coin in coins if (coin, days) in periods]
+        for a in present:
+            for b in present:
+                rows[(a, b, days)] = (
+                    1.0
+                    if a == b
+                    else float(
+                        np.corrcoef(periods[(a, days)].returns, periods[(b, days)].returns)[0, 1]
+                    )
+                )
+    return rows
