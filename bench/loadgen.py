@@ -1,0 +1,78 @@
+"""HTTP load at N concurrent connections: Debian's `wrk` (C, multi-threaded, not the bottleneck),
+installed with apt-get when missing and allowed; else `bench.httpload`, an asyncio client in its
+own process. Both report requests/s and latency percentiles of successful requests."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+
+WRK_THREADS = 2
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+@dataclass
+class Load:
+    tool: str
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int  # non-2xx answers and socket errors
+
+
+def wrk_binary() -> str | None:
+    """`wrk` on PATH, else try `apt-get install -y wrk` (root only); None when unavailable."""
+    found = shutil.which("wrk")
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
+    try:
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "wrk"],
+            check=True,
+            capture_output=True,
+            timeout=180,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        return None
+    return shutil.which("wrk")
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS_MS[unit]
+
+
+def parse_wrk(output: str) -> Load:
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.MULTILINE))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    socket = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    if socket:
+        errors += sum(int(n) for n in socket.groups())
+    return Load("wrk", rate, _ms(percentiles["50"]), _ms(percentiles["99"]), requests, errors)
+
+
+def run_load(url: str, *, connections: int, duration_s: float, wrk: str | None) -> Load:
+    if wrk:
+        args = [
+            wrk, f"-t{WRK_THREADS}", f"-c{connections}", f"-d{max(1, round(duration_s))}s",
+            "--latency", "--timeout", "10s", url,
+        ]  # fmt: skip
+        done = subprocess.run(args, check=True, capture_output=True, text=True)
+        return parse_wrk(done.stdout)
+    args = [
+        sys.executable, "-m", "bench.httpload", url,
+        "--connections", str(connections), "--duration", str(duration_s),
+    ]  # fmt: skip
+    done = subprocess.run(args, check=True, capture_output=True, text=True)
+    return Load(**json.loads(done.stdout))

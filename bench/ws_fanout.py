@@ -1,0 +1,301 @@
+"""SPEC §9 WebSocket: 1,000 clients of the real API, 50 ticks/s published to Redis: delivered /
+expected, publish→client latency, API RSS; reference: a raw Redis subscriber in the same run.
+
+    python -m bench.ws_fanout [--clients 1000] [--rate 50] [--duration 30] [--client-processes 2]
+
+The clients live in their own processes (`bench.ws_clients`), the publisher and the raw
+subscriber in this one; ticks carry their PUBLISH instant in `ts`, the tick format's own field.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import resource
+import select
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import orjson
+import redis.asyncio as aioredis
+
+from bench.procs import MB, PROJECT_ROOT, Server, running, uvicorn_args, wait_for
+from bench.results import BenchReport
+from bench.warehouse import services
+from bench.ws_clients import BUCKETS_PER_MS
+from cryptoflow.services import free_port
+from cryptoflow.settings import get_settings
+from cryptoflow.simulator.coins import COINS
+
+TARGET_P99_MS = 100.0
+TARGET_RSS_MB = 300.0
+DRAIN_S = 15.0  # how long clients may take to receive the last ticks before they are stopped
+
+
+def percentile(histogram: Counter[int], q: float) -> float:
+    """The q-quantile (ms) of a histogram of `BUCKETS_PER_MS` buckets per millisecond."""
+    total = sum(histogram.values())
+    rank, seen = q * total, 0
+    for bucket in sorted(histogram):
+        seen += histogram[bucket]
+        if seen >= rank:
+            return (bucket + 0.5) / BUCKETS_PER_MS
+    return float("nan")
+
+
+def _raise_open_files_limit() -> None:
+    """1,000 sockets on each side: children (server and clients) inherit the raised limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _tick(index: int) -> bytes:
+    coin = COINS[index % len(COINS)]
+    return orjson.dumps(
+        {
+            "coin_id": coin.id,
+            "symbol": coin.symbol,
+            "price_usd": coin.price * (1 + (index % 100) / 1e4),
+            "ts": datetime.now(UTC).isoformat(),
+        }
+    )
+
+
+async def _publish_and_watch(
+    redis_url: str, channel: str, *, count: int, rate: float, api: Server
+) -> tuple[Counter[int], int, float]:
+    """Publish `count` ticks at `rate`/s; return the raw subscriber's latency histogram, how many
+    it received and the API's peak RSS (bytes) sampled meanwhile."""
+    publisher = aioredis.Redis.from_url(redis_url)
+    subscriber = aioredis.Redis.from_url(redis_url)
+    pubsub = subscriber.pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe(channel)
+    reference: Counter[int] = Counter()
+    received = 0
+    peak_rss = api.rss_bytes()
+
+    async def listen() -> None:
+        nonlocal received
+        while received < count:
+            message = await pubsub.get_message(timeout=1.0)
+            if message is None:
+                continue
+            now = time.time()
+            ts = datetime.fromisoformat(orjson.loads(message["data"])["ts"]).timestamp()
+            reference[max(0, int((now - ts) * 1000 * BUCKETS_PER_MS))] += 1
+            received += 1
+
+    async def sample_rss() -> None:
+        nonlocal peak_rss
+        while True:
+            peak_rss = max(peak_rss, api.rss_bytes())
+            await asyncio.sleep(0.5)
+
+    listener = asyncio.create_task(listen())
+    sampler = asyncio.create_task(sample_rss())
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for index in range(count):
+        await asyncio.sleep(max(0.0, start + index / rate - loop.time()))
+        await publisher.publish(channel, _tick(index))
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(listener, DRAIN_S)
+    sampler.cancel()
+    await pubsub.aclose()
+    await subscriber.aclose()
+    await publisher.aclose()
+    return reference, received, peak_rss
+
+
+def _client_command(url: str, *, clients: int, expected: int, out: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "bench.ws_clients", url, "--clients", str(clients),
+        "--expected", str(expected), "--out", str(out),
+    ]  # fmt: skip
+
+
+def _await_ready(clients: list[subprocess.Popen[str]], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    for process in clients:
+        assert process.stdout is not None
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or process.poll() is not None:
+                raise RuntimeError("WebSocket client process did not connect its clients")
+            readable, _, _ = select.select([process.stdout], [], [], remaining)
+            if readable and process.stdout.readline().strip() == "READY":
+                break
+
+
+def _stop_when_done(clients: list[subprocess.Popen[str]], grace_s: float) -> None:
+    """Let each client process finish on its own (it stops once it has every tick); after
+    `grace_s`, closing its stdin makes it write what it got."""
+    deadline = time.monotonic() + grace_s
+    for process in clients:
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            assert process.stdin is not None
+            process.stdin.close()
+            process.wait(30)
+
+
+def run(
+    *,
+    database_url: str,
+    redis_url: str,
+    clients: int = 1000,
+    rate: float = 50.0,
+    duration_s: float = 30.0,
+    client_processes: int = 2,
+    workers: int = 1,
+) -> BenchReport:
+    report = BenchReport("WebSocket fan-out")
+    _raise_open_files_limit()
+    namespace = f"bench-{uuid.uuid4().hex[:8]}"
+    channel = f"{namespace}:prices"
+    count = int(rate * duration_s)
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="bench-ws-") as scratch:
+        api = Server(
+            "API",
+            uvicorn_args("api.main:app", port=port, workers=workers),
+            env={
+                "DATABASE_URL": database_url,
+                "REDIS_URL": redis_url,
+                "CRYPTOFLOW_REDIS_NAMESPACE": namespace,
+            },
+            log_path=Path(scratch) / "api.log",
+        )
+        status_url = f"http://127.0.0.1:{port}/api/v1/ws/status"
+
+        def redis_connected() -> bool:
+            try:
+                return bool(httpx.get(status_url, timeout=2).json()["redis_connected"])
+            except (httpx.HTTPError, ValueError, KeyError):
+                return False
+
+        with running(api.start()):
+            api.wait_ready(redis_connected)
+            idle_rss = api.rss_bytes()
+            shares = [clients // client_processes] * client_processes
+            shares[0] += clients - sum(shares)
+            url = f"ws://127.0.0.1:{port}/api/v1/ws/prices"
+            outs = [Path(scratch) / f"clients{i}.json" for i in range(client_processes)]
+            processes = [
+                subprocess.Popen(
+                    _client_command(url, clients=share, expected=count, out=out),
+                    cwd=PROJECT_ROOT,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+                for share, out in zip(shares, outs, strict=True)
+            ]
+            try:
+                _await_ready(processes, timeout_s=120)
+                wait_for(
+                    lambda: httpx.get(status_url, timeout=5).json()["connections"] >= clients,
+                    timeout_s=30,
+                    what="every client registered",
+                )
+                started = time.monotonic()
+                reference, raw_received, peak_rss = asyncio.run(
+                    _publish_and_watch(redis_url, channel, count=count, rate=rate, api=api)
+                )
+                publish_s = time.monotonic() - started
+                _stop_when_done(processes, DRAIN_S)
+                outcomes = [json.loads(out.read_text()) for out in outs]
+                hub = httpx.get(status_url, timeout=5).json()
+            finally:
+                for process in processes:
+                    if process.poll() is None:
+                        process.kill()
+                        process.wait()
+
+    histogram: Counter[int] = Counter()
+    for outcome in outcomes:
+        histogram.update({int(k): v for k, v in outcome["histogram"].items()})
+    per_client = [n for outcome in outcomes for n in outcome["ticks"]]
+    delivered = sum(min(n, count) for n in per_client)
+    expected = count * clients
+    frames = sum(o["frames"] for o in outcomes)
+    client_cpu_s = sum(o["cpu_s"] for o in outcomes)
+    p50, p99 = percentile(histogram, 0.5), percentile(histogram, 0.99)
+    report.add(
+        f"{clients} clients x {count} ticks ({rate:.0f}/s): delivered",
+        100 * delivered / expected,
+        "%",
+        reference=100 * raw_received / count,
+        reference_what="raw Redis subscriber",
+        target="100 %",
+        met=delivered == expected,
+    )
+    report.add(
+        "publish→client latency p50", p50, "ms",
+        reference=percentile(reference, 0.5), reference_what="raw Redis subscriber",
+    )  # fmt: skip
+    report.add(
+        "publish→client latency p99",
+        p99,
+        "ms",
+        reference=percentile(reference, 0.99),
+        reference_what="raw Redis subscriber",
+        target=f"< {TARGET_P99_MS:.0f} ms",
+        met=p99 < TARGET_P99_MS,
+    )
+    report.add(
+        f"API RSS, peak under {clients} clients",
+        peak_rss / MB,
+        "MB",
+        reference=idle_rss / MB,
+        reference_what="same API idle, before clients",
+        target=f"< {TARGET_RSS_MB:.0f} MB",
+        met=peak_rss / MB < TARGET_RSS_MB,
+    )
+    complete = sum(n >= count for n in per_client)
+    report.details += [
+        f"Clients complete: {complete}/{clients}; the slowest got {min(per_client)} of {count} "
+        f"ticks. Frames: {frames / clients / publish_s:.1f}/s per client, "
+        f"{delivered / max(frames, 1):.1f} ticks per frame (the hub coalesces).",
+        f"Hub: {hub['frames_built']} frames built, {hub['messages_sent']} sent, "
+        f"{hub['drops']} dropped (full client queue).",
+        f"Clients: {client_processes} processes of asyncio protocols offering "
+        f"permessage-deflate like browsers; they used {client_cpu_s:.1f} CPU-s in "
+        f"{publish_s:.0f} s. API: uvicorn `api.main:app`, {workers} worker(s).",
+    ]
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=50.0, help="ticks published per second")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of publishing")
+    parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=get_settings().api_workers)
+    args = parser.parse_args()
+    with services() as (pg_url, redis_url):
+        run(
+            database_url=pg_url,  # the live-price path reads only Redis
+            redis_url=redis_url,
+            clients=args.clients,
+            rate=args.rate,
+            duration_s=args.duration,
+            client_processes=args.client_processes,
+            workers=args.workers,
+        ).print()
+
+
+if __name__ == "__main__":
+    main()
