@@ -53,6 +53,14 @@ class DagsterGraphQL:
                     return entry["name"], repo["name"]
         raise RuntimeError(f"job {job_name!r} not found in the Dagster workspace")
 
+    def has_job(self, job_name: str) -> bool:
+        """Whether the workspace has loaded `job_name` yet (false while the code server starts)."""
+        try:
+            self.find_job(job_name)
+        except (RuntimeError, httpx.HTTPError):
+            return False
+        return True
+
     def launch(self, job_name: str) -> str:
         location, repository = self.find_job(job_name)
         params = {

@@ -253,12 +253,18 @@ def up(settings: Settings) -> None:
         sup.wait_until(
             api, http_ok(f"http://127.0.0.1:{settings.api_port}/healthz"), timeout_s=120, what="API"
         )
-        del code
 
         if has_history(database_url):
             console.print("[green]warehouse already loaded[/]: schedules keep it fresh")
         else:
             client = DagsterGraphQL(dagster_url)
+            # the webserver answers before it has loaded the code server's definitions
+            sup.wait_until(
+                code,
+                lambda: client.has_job(FIRST_RUN_JOB),
+                timeout_s=180,
+                what="Dagster code location",
+            )
             status = follow_first_run(client, client.launch(FIRST_RUN_JOB))
             if status != "SUCCESS":
                 console.print(
