@@ -242,6 +242,8 @@ def up(settings: Settings) -> None:
                 "--workers",
                 str(settings.api_workers),
                 "--no-access-log",
+                "--ws-per-message-deflate",
+                "false",
             ],
         )
         sup.start("consumer", [str(b / "cryptoflow"), "consume"])
