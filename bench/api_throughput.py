@@ -10,6 +10,7 @@ import argparse
 import json
 import tempfile
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -43,6 +44,8 @@ def run(
     duration_s: float = 10.0,
     workers: int = 1,
     connections: int = CONNECTIONS,
+    endpoints: Sequence[tuple[str, bool]] = ENDPOINTS,
+    warmup_s: float = WARMUP_S,
 ) -> BenchReport:
     report = BenchReport("API throughput")
     wrk = wrk_binary()
@@ -64,7 +67,7 @@ def run(
             api.wait_ready(http_ok(f"{api_base}/readyz"))
             manifest: dict[str, str] = {}
             sizes: dict[str, int] = {}
-            for index, (path, _) in enumerate(ENDPOINTS):
+            for index, (path, _) in enumerate(endpoints):
                 response = httpx.get(api_base + path, timeout=30)
                 response.raise_for_status()
                 (workdir / f"body{index}.json").write_bytes(response.content)
@@ -79,12 +82,15 @@ def run(
             )
             with running(bare.start()):
                 bare_base = f"http://127.0.0.1:{bare_port}"
-                bare.wait_ready(http_ok(bare_base + _route(ENDPOINTS[0][0])))
+                bare.wait_ready(http_ok(bare_base + _route(endpoints[0][0])))
                 tool = ""
-                for path, has_target in ENDPOINTS:
+                for path, has_target in endpoints:
                     loads: dict[str, Load] = {}
                     for side, base in (("api", api_base), ("bare", bare_base)):
-                        run_load(base + path, connections=connections, duration_s=WARMUP_S, wrk=wrk)
+                        if warmup_s > 0:
+                            run_load(
+                                base + path, connections=connections, duration_s=warmup_s, wrk=wrk
+                            )
                         loads[side] = run_load(
                             base + path, connections=connections, duration_s=duration_s, wrk=wrk
                         )
@@ -116,7 +122,7 @@ def run(
                         )
     report.details.append(
         f"Load: {tool}, {connections} connections, {duration_s:.0f} s per side after a "
-        f"{WARMUP_S:.0f} s warm-up; server: uvicorn, {workers} worker(s), the same command "
+        f"{warmup_s:.0f} s warm-up; server: uvicorn, {workers} worker(s), the same command "
         "line for the API (`api.main:app`) and the bare app (`bench.bare_app:app`); load "
         "generator and servers share the machine's cores."
     )

@@ -84,6 +84,15 @@ class Server:
     def rss_bytes(self) -> int:
         return tree_rss(self.pid)
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the process and its descendants so far."""
+        total = 0.0
+        for process in tree(self.pid):
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                times = process.cpu_times()
+                total += times.user + times.system
+        return total
+
     def stop(self, *, sig: int = signal.SIGTERM, grace_s: float = 15.0) -> None:
         if self.process is None or self.process.poll() is not None:
             return
@@ -128,10 +137,12 @@ def tree_rss(pid: int) -> int:
 
 
 def uvicorn_args(app: str, *, port: int, workers: int, app_dir: Path | None = None) -> list[str]:
-    """The same flags for the project's API and its bare reference: only the app differs."""
+    """The flags `cryptoflow up` serves the API with, for the API and its bare reference alike:
+    only the app differs."""
     args = [
         str(VENV_BIN / "uvicorn"), app, "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+        "--workers", str(workers), "--no-access-log", "--ws-per-message-deflate", "false",
+        "--log-level", "warning",
     ]  # fmt: skip
     if app_dir is not None:
         args += ["--app-dir", str(app_dir)]

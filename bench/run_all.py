@@ -1,6 +1,9 @@
 """`make bench`: every SPEC §9 benchmark in one run, then `docs/benchmarks.md`.
 
-    python -m bench.run_all [--output docs/benchmarks.md]
+    python -m bench.run_all [--output docs/benchmarks.md] [--quick]
+
+`--quick` shortens every measurement (2 s loads, 200 WebSocket clients for 5 s) to check the
+harness; its figures are not the SPEC's.
 
 Order: the pipeline builds a warehouse (and is timed doing it); the query, API and WebSocket
 benchmarks run on that warehouse; the platform benchmark starts `cryptoflow up` on its own
@@ -42,7 +45,12 @@ def _attempt(
     reports.append(report)
 
 
-def run_all(output: Path) -> bool:
+FULL = {"api_s": 10.0, "ws_clients": 1000, "ws_s": 30.0, "idle_s": 15.0}
+QUICK = {"api_s": 2.0, "ws_clients": 200, "ws_s": 5.0, "idle_s": 3.0}
+
+
+def run_all(output: Path, *, quick: bool = False) -> bool:
+    size = QUICK if quick else FULL
     started_at, started = now(), time.monotonic()
     load_before = os.getloadavg()
     reports: list[BenchReport] = []
@@ -68,19 +76,26 @@ def run_all(output: Path) -> bool:
                 )
                 _attempt(
                     "API throughput",
-                    lambda: api_throughput.run(database_url=warehouse, redis_url=redis_url),
+                    lambda: api_throughput.run(
+                        database_url=warehouse, redis_url=redis_url, duration_s=size["api_s"]
+                    ),
                     reports,
                     failures,
                 )
                 _attempt(
                     "WebSocket fan-out",
-                    lambda: ws_fanout.run(database_url=warehouse, redis_url=redis_url),
+                    lambda: ws_fanout.run(
+                        database_url=warehouse,
+                        redis_url=redis_url,
+                        clients=int(size["ws_clients"]),
+                        duration_s=size["ws_s"],
+                    ),
                     reports,
                     failures,
                 )
             finally:
                 drop_database(pg_url, dbname)
-        _attempt("platform", platform.run, reports, failures)
+        _attempt("platform", lambda: platform.run(idle_s=size["idle_s"]), reports, failures)
     elapsed = time.monotonic() - started
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(
@@ -103,8 +118,9 @@ def run_all(output: Path) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--quick", action="store_true", help="short measurements, harness check")
     args = parser.parse_args()
-    raise SystemExit(0 if run_all(args.output) else 1)
+    raise SystemExit(0 if run_all(args.output, quick=args.quick) else 1)
 
 
 if __name__ == "__main__":

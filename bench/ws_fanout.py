@@ -209,11 +209,14 @@ def run(
                     timeout_s=30,
                     what="every client registered",
                 )
+                sent_before = httpx.get(status_url, timeout=5).json()["messages_sent"]
+                cpu_before = api.cpu_seconds()
                 started = time.monotonic()
                 reference, raw_received, peak_rss = asyncio.run(
                     _publish_and_watch(redis_url, channel, count=count, rate=rate, api=api)
                 )
                 publish_s = time.monotonic() - started
+                api_cpu_s = api.cpu_seconds() - cpu_before
                 _stop_when_done(processes, DRAIN_S)
                 outcomes = [json.loads(out.read_text()) for out in outs]
                 hub = httpx.get(status_url, timeout=5).json()
@@ -269,7 +272,9 @@ def run(
         f"ticks. Frames: {frames / clients / publish_s:.1f}/s per client, "
         f"{delivered / max(frames, 1):.1f} ticks per frame (the hub coalesces).",
         f"Hub: {hub['frames_built']} frames built, {hub['messages_sent']} sent, "
-        f"{hub['drops']} dropped (full client queue).",
+        f"{hub['drops']} dropped (full client queue). API CPU while publishing: "
+        f"{api_cpu_s:.1f} s in {publish_s:.0f} s, "
+        f"{api_cpu_s / max(hub['messages_sent'] - sent_before, 1) * 1e6:.0f} µs per frame sent.",
         f"Clients: {client_processes} processes of asyncio protocols offering "
         f"permessage-deflate like browsers; they used {client_cpu_s:.1f} CPU-s in "
         f"{publish_s:.0f} s. API: uvicorn `api.main:app`, {workers} worker(s).",
