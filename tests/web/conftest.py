@@ -26,6 +26,7 @@ from web_support import (
     ConsoleWatch,
     WebStack,
     open_page,
+    publish_market_prices,
     seed_pipeline_runs,
     wait_until,
 )
@@ -79,12 +80,14 @@ def web_stack(
     client = redis.Redis.from_url(redis_url)
     try:
         wait_until(lambda: server.started, timeout_s=30, what="the API to start")
-        yield WebStack(
+        stack = WebStack(
             base_url=f"http://127.0.0.1:{port}",
             database_url=database_url,
             redis=client,
             namespace=namespace,
         )
+        publish_market_prices(stack)
+        yield stack
     finally:
         server.should_exit = True
         thread.join(timeout=15)

@@ -17,10 +17,11 @@ Shot = Callable[[Page, str], Path]
 
 
 def expect_chart(page: Page, label: str) -> None:
-    """The chart is on screen, was given data points, and ECharts drew it on a canvas."""
+    """The chart is on screen, was given data points, and ECharts finished drawing it."""
     chart = page.locator(f'[data-chart="{label}"]')
     expect(chart).to_be_visible()
     expect(chart).not_to_have_attribute("data-points", "0")
+    expect(chart).to_have_attribute("data-rendered", "true")
     expect(chart.locator("canvas").first).to_be_visible()
     box = chart.bounding_box()
     assert box and box["width"] > 100 and box["height"] > 80, f"{label} has no size: {box}"
@@ -106,20 +107,22 @@ def test_live_tick_flashes_the_new_price(page: Page, web_stack: WebStack) -> Non
     page.goto("/market")
     expect(page.get_by_test_id("live-status")).to_have_attribute("data-status", "live")
     cell = page.get_by_test_id("price-bitcoin")
-    expect(cell).to_be_visible()
+    expect(cell).to_have_text(re.compile(r"^\$[\d,]+\.\d\d$"))
     before = cell.inner_text()
-
-    web_stack.publish(new_tick("bitcoin", "btc", 100_000.0))
-    expect(cell).to_have_text("$100,000.00")
-    web_stack.publish(new_tick("bitcoin", "btc", 123_456.78))
-    expect(cell).to_have_text("$123,456.78")
-    expect(cell).to_have_attribute("data-direction", "up")
-    expect(cell).to_have_class(re.compile("flash-up"))
-    web_stack.publish(new_tick("bitcoin", "btc", 99_000.5))
-    expect(cell).to_have_text("$99,000.50")
-    expect(cell).to_have_class(re.compile("flash-down"))
-    assert before not in {"$100,000.00", "$123,456.78", "$99,000.50"}
-    expect(page.get_by_test_id("price-ticker")).to_contain_text("$99,000.50")
+    try:
+        web_stack.publish(new_tick("bitcoin", "btc", 123_456.78))
+        expect(cell).to_have_text("$123,456.78")
+        expect(cell).to_have_attribute("data-direction", "up")
+        expect(cell).to_have_class(re.compile("flash-up"))
+        expect(page.get_by_test_id("price-ticker")).to_contain_text("$123,456.78")
+        web_stack.publish(new_tick("bitcoin", "btc", 99_000.5))
+        expect(cell).to_have_text("$99,000.50")
+        expect(cell).to_have_attribute("data-direction", "down")
+        expect(cell).to_have_class(re.compile("flash-down"))
+    finally:  # later tests (and their screenshots) see the market price again
+        price = float(before.replace("$", "").replace(",", ""))
+        web_stack.publish(new_tick("bitcoin", "btc", price))
+    expect(cell).to_have_text(before)
 
 
 def test_coin_detail_line_candles_risk_and_correlation(page: Page, screenshot: Shot) -> None:
@@ -203,6 +206,9 @@ def test_quality_score_tables_and_checks(page: Page, web_stack: WebStack, screen
     expect(page.get_by_test_id("quality-score")).to_contain_text(re.compile(r"\d+\.\d"))
     expect_chart(page, "Check results donut")
     expect(page.get_by_test_id("quality-tables").locator("tbody tr").first).to_be_visible()
+    platform = page.get_by_test_id("platform-checks").locator("li")
+    expect(platform).to_have_count(6)
+    expect(platform.locator(".badge", has_text="not run")).to_have_count(0)
     rows = page.get_by_test_id("quality-checks").locator("tbody tr")
     expect(rows.first).to_be_visible()
     screenshot(page, "quality")
@@ -245,13 +251,21 @@ def test_register_login_then_holding_lifecycle(
     expect(page.get_by_text("No holdings yet")).to_be_visible()
 
     form = page.get_by_role("form", name="Add holding")
-    form.get_by_label("Coin").select_option("ethereum")
-    form.get_by_label("Quantity").fill("2.5")
-    form.get_by_label("Buy price (USD)").fill("1000")
-    form.get_by_label("Notes").fill("browser test")
+    form.get_by_label("Quantity").fill("0")
     form.get_by_role("button", name="Add holding").click()
+    expect(form.get_by_text("Choose a coin.")).to_be_visible()
+    expect(form.get_by_text("Enter a quantity above 0.")).to_be_visible()
+    for coin_id, quantity, price, notes in (
+        ("ethereum", "2.5", "1000", "browser test"),
+        ("bitcoin", "0.05", "25000", ""),
+    ):
+        form.get_by_label("Coin").select_option(coin_id)
+        form.get_by_label("Quantity").fill(quantity)
+        form.get_by_label("Buy price (USD)").fill(price)
+        form.get_by_label("Notes").fill(notes)
+        form.get_by_role("button", name="Add holding").click()
+        expect(page.locator(f'tr[data-holding="{coin_id}"]')).to_contain_text(quantity)
     row = page.locator('tr[data-holding="ethereum"]')
-    expect(row).to_contain_text("2.5")
     expect(row).to_contain_text("browser test")
     expect(page.get_by_test_id("portfolio-value")).not_to_contain_text("$0.00")
     expect_chart(page, "Allocation donut")
@@ -264,8 +278,10 @@ def test_register_login_then_holding_lifecycle(
     edit.get_by_role("button", name="Save").click()
     expect(page.locator('tr[data-holding="ethereum"] td').nth(1)).to_have_text("3")
 
-    page.locator('tr[data-holding="ethereum"]').get_by_role("button", name="Delete").click()
-    page.get_by_role("button", name="Confirm delete").click()
+    for coin_id in ("ethereum", "bitcoin"):
+        page.locator(f'tr[data-holding="{coin_id}"]').get_by_role("button", name="Delete").click()
+        page.get_by_role("button", name="Confirm delete").click()
+        expect(page.locator(f'tr[data-holding="{coin_id}"]')).to_have_count(0)
     expect(page.get_by_text("No holdings yet")).to_be_visible()
     left = query_scalar(
         web_stack.database_url,
@@ -319,4 +335,6 @@ def test_phone_width_is_usable(phone_page: Page, screenshot: Shot) -> None:
     expect(phone_page.locator('[data-testid="market-table"] tbody tr')).to_have_count(50)
     overflow = phone_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"page is {overflow}px wider than the phone"
+    price = phone_page.get_by_test_id("price-bitcoin").bounding_box()
+    assert price and price["x"] + price["width"] <= 390, f"price is off screen: {price}"
     screenshot(phone_page, "phone-market")

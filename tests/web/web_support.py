@@ -124,6 +124,14 @@ def seed_pipeline_runs(database_url: str, now: datetime) -> None:
         engine.dispose()
 
 
+def publish_market_prices(stack: WebStack) -> None:
+    """One tick per coin at its warehouse price, as a running consumer keeps the latest-price
+    hash filled: the header ticker has every coin, as it would in production."""
+    with stack.api() as client:
+        coins = client.get("/api/v1/coins", params={"per_page": 50}).json()["data"]
+    stack.publish(*(new_tick(c["coin_id"], c["symbol"], c["price_usd"]) for c in coins))
+
+
 def new_tick(coin_id: str, symbol: str, price: float) -> Tick:
     return Tick(coin_id=coin_id, symbol=symbol, price_usd=price, ts=datetime.now(UTC))
 

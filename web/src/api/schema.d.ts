@@ -2149,6 +2149,13 @@ export interface operations {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
+            /** @description the body could not be read as JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description the email is already registered */
             409: {
                 headers: {
@@ -2214,6 +2221,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description neither JSON nor an OAuth2 password form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description email or password missing or malformed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description too many failed logins from this address for this email */
             429: {
                 headers: {
@@ -2241,6 +2262,20 @@ export interface operations {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
+            /** @description no bearer token, or an invalid or expired one, or its user is gone */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the user is inactive */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     read_portfolio_api_v1_portfolio_get: {
@@ -2261,6 +2296,20 @@ export interface operations {
                     "application/json": components["schemas"]["PortfolioSummary"];
                 };
             };
+            /** @description no bearer token, or an invalid or expired one, or its user is gone */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the user is inactive */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     read_holdings_api_v1_portfolio_holdings_get: {
@@ -2280,6 +2329,20 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HoldingsPublic"];
                 };
+            };
+            /** @description no bearer token, or an invalid or expired one, or its user is gone */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the user is inactive */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2304,6 +2367,27 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HoldingPublic"];
                 };
+            };
+            /** @description the body could not be read as JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no bearer token, or an invalid or expired one, or its user is gone */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the user is inactive */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description invalid body, or a coin the warehouse does not know */
             422: {
@@ -2338,6 +2422,27 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HoldingPublic"];
                 };
+            };
+            /** @description the body could not be read as JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no bearer token, or an invalid or expired one, or its user is gone */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the user is inactive */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description no holding with this id among yours */
             404: {
@@ -2375,6 +2480,20 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Message"];
                 };
+            };
+            /** @description no bearer token, or an invalid or expired one, or its user is gone */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the user is inactive */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description no holding with this id among yours */
             404: {
@@ -2415,6 +2534,20 @@ export interface operations {
                     "application/json": components["schemas"]["PortfolioPerformance"];
                 };
             };
+            /** @description no bearer token, or an invalid or expired one, or its user is gone */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the user is inactive */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -2443,6 +2576,20 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["WatchlistPublic"];
                 };
+            };
+            /** @description no bearer token, or an invalid or expired one, or its user is gone */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the user is inactive */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2475,6 +2622,20 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["WatchlistEntryPublic"];
                 };
+            };
+            /** @description no bearer token, or an invalid or expired one, or its user is gone */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the user is inactive */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description no coin with this id */
             404: {
@@ -2514,6 +2675,20 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Message"];
                 };
+            };
+            /** @description no bearer token, or an invalid or expired one, or its user is gone */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the user is inactive */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description the coin is not on your watchlist */
             404: {

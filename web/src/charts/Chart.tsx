@@ -40,6 +40,8 @@ export function Chart({ option, height = 320, label, onClick, fill = false }: Ch
     chartRef.current = chart;
     chart.on("click", (params) => clickRef.current?.(params as { name?: string; data?: unknown }));
     chart.on("finished", () => {
+      // Animations done: screenshots and tests wait for this rather than for a fixed time.
+      element.dataset.rendered = "true";
       if (!firstChartMarked && countPoints(chart.getOption() as ChartOption) > 0) {
         firstChartMarked = true;
         performance.mark("cf:first-chart");
@@ -55,7 +57,9 @@ export function Chart({ option, height = 320, label, onClick, fill = false }: Ch
   }, []);
 
   useEffect(() => {
-    chartRef.current?.setOption(option, { notMerge: true, lazyUpdate: true });
+    if (!chartRef.current || !ref.current) return;
+    ref.current.dataset.rendered = "false";
+    chartRef.current.setOption(option, { notMerge: true, lazyUpdate: true });
   }, [option]);
 
   return (

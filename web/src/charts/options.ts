@@ -136,13 +136,18 @@ export function priceLineOption(points: Point[], label = "Price"): ChartOption {
   };
 }
 
+/** Candles stay readable: at most ~90 are in view at first, the slider reveals the rest. */
 export function candlestickOption(candles: Candle[]): ChartOption {
+  const zoomStart = candles.length > 90 ? 100 - (90 / candles.length) * 100 : 0;
   return {
     grid: { ...grid, bottom: 40 },
     tooltip: { ...baseTooltip, trigger: "axis", axisPointer: { type: "cross" } },
     xAxis: { type: "category", data: candles.map((c) => c.date_day), ...axisStyle, splitLine: { show: false } },
     yAxis: valueAxis((v) => formatPrice(v)),
-    dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 8, borderColor: "transparent" }],
+    dataZoom: [
+      { type: "inside", start: zoomStart },
+      { type: "slider", start: zoomStart, height: 18, bottom: 8, borderColor: "transparent" },
+    ],
     series: [
       {
         type: "candlestick",
@@ -262,14 +267,20 @@ export function rankedBarOption(
   };
 }
 
-export function donutOption(slices: { name: string; value: number }[], centerLabel?: string): ChartOption {
+export function donutOption(slices: { name: string; value: number }[]): ChartOption {
+  const total = slices.reduce((sum, s) => sum + s.value, 0) || 1;
+  const share = new Map(slices.map((s) => [s.name, (s.value / total) * 100]));
   return {
     tooltip: { ...baseTooltip, trigger: "item", valueFormatter: (v: number) => formatCompactUsd(v) },
-    legend: { type: "scroll", orient: "vertical", right: 0, top: "middle", textStyle: { color: palette.muted } },
+    legend: {
+      type: "scroll",
+      orient: "vertical",
+      right: 0,
+      top: "middle",
+      textStyle: { color: palette.muted },
+      formatter: (name: string) => `${name}  ${(share.get(name) ?? 0).toFixed(1)}%`,
+    },
     color: palette.series,
-    title: centerLabel
-      ? { text: centerLabel, left: "34%", top: "middle", textAlign: "center", textStyle: { color: palette.text, fontSize: 15, fontWeight: 600 } }
-      : undefined,
     series: [
       {
         type: "pie",
@@ -297,6 +308,7 @@ export function performanceOption(points: PerformancePoint[]): ChartOption {
         name: "Value",
         data: points.map((p) => p.value_usd),
         showSymbol: false,
+        itemStyle: { color: palette.accent },
         lineStyle: { color: palette.accent, width: 2 },
         areaStyle: { color: "rgba(129, 140, 248, 0.15)" },
       },
@@ -305,6 +317,7 @@ export function performanceOption(points: PerformancePoint[]): ChartOption {
         name: "Cost basis",
         data: points.map((p) => p.cost_basis_usd),
         showSymbol: false,
+        itemStyle: { color: palette.muted },
         lineStyle: { color: palette.muted, width: 1.5, type: "dashed" },
       },
     ],

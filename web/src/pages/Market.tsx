@@ -13,7 +13,7 @@ import { useWatchlist } from "../lib/useWatchlist";
 type Order = "asc" | "desc";
 
 const COLUMNS: { key: CoinSort; label: string; numeric: boolean; firstOrder: Order; hideSm?: boolean }[] = [
-  { key: "market_cap_rank", label: "#", numeric: true, firstOrder: "asc" },
+  { key: "market_cap_rank", label: "#", numeric: true, firstOrder: "asc", hideSm: true },
   { key: "name", label: "Coin", numeric: false, firstOrder: "asc" },
   { key: "price_usd", label: "Price", numeric: true, firstOrder: "desc" },
   { key: "price_change_24h_pct", label: "24h", numeric: true, firstOrder: "desc" },
@@ -139,7 +139,7 @@ export default function Market() {
                         </button>
                       </td>
                     )}
-                    <td className="num muted">{coin.market_cap_rank ?? "—"}</td>
+                    <td className="num muted hide-sm">{coin.market_cap_rank ?? "—"}</td>
                     <td>
                       <CoinLink id={coin.coin_id} symbol={coin.symbol} name={coin.name} />
                     </td>

@@ -9,7 +9,7 @@ import { PageHead } from "../components/Layout";
 import { AsyncView, Empty, Loading } from "../components/States";
 import { Segmented } from "../components/Segmented";
 import { useAuth } from "../lib/AuthProvider";
-import { changeClass, formatCompactUsd, formatNumber, formatPct, formatPrice } from "../lib/format";
+import { changeClass, formatNumber, formatPct, formatPrice } from "../lib/format";
 import { useAsync } from "../lib/useAsync";
 import { type Errors, parseDecimal, validateHolding } from "../lib/validation";
 
@@ -221,7 +221,6 @@ function PortfolioBody() {
       summary.data
         ? donutOption(
             summary.data.allocation.map((s) => ({ name: (s.symbol ?? s.coin_id).toUpperCase(), value: s.value_usd })),
-            formatCompactUsd(summary.data.total_value_usd),
           )
         : null,
     [summary.data],
@@ -240,6 +239,33 @@ function PortfolioBody() {
           </div>
         )}
       </AsyncView>
+      <div className="grid cols-3">
+        <div className="card">
+          <h2>Allocation</h2>
+          <AsyncView state={summary}>
+            {(s) => (s.allocation.length === 0 ? <Empty>Nothing allocated yet.</Empty> : <Chart option={allocation!} height={280} label="Allocation donut" />)}
+          </AsyncView>
+        </div>
+        <div className="card span-2">
+          <div className="card-head">
+            <h2>Performance</h2>
+            <Segmented
+              label="Performance range"
+              value={days}
+              onChange={setDays}
+              options={[
+                { value: 7, label: "7D" },
+                { value: 30, label: "30D" },
+                { value: 90, label: "90D" },
+                { value: 365, label: "1Y" },
+              ]}
+            />
+          </div>
+          <AsyncView state={performance}>
+            {(p) => (p.data.length === 0 ? <Empty>Performance appears once you hold a coin.</Empty> : <Chart option={perfOption!} height={280} label="Portfolio performance chart" />)}
+          </AsyncView>
+        </div>
+      </div>
       <div className="card">
         <h2>Add a holding</h2>
         {coins.data ? (
@@ -287,33 +313,6 @@ function PortfolioBody() {
             )
           }
         </AsyncView>
-      </div>
-      <div className="grid cols-3">
-        <div className="card">
-          <h2>Allocation</h2>
-          <AsyncView state={summary}>
-            {(s) => (s.allocation.length === 0 ? <Empty>Nothing allocated yet.</Empty> : <Chart option={allocation!} height={280} label="Allocation donut" />)}
-          </AsyncView>
-        </div>
-        <div className="card span-2">
-          <div className="card-head">
-            <h2>Performance</h2>
-            <Segmented
-              label="Performance range"
-              value={days}
-              onChange={setDays}
-              options={[
-                { value: 7, label: "7D" },
-                { value: 30, label: "30D" },
-                { value: 90, label: "90D" },
-                { value: 365, label: "1Y" },
-              ]}
-            />
-          </div>
-          <AsyncView state={performance}>
-            {(p) => (p.data.length === 0 ? <Empty>Performance appears once you hold a coin.</Empty> : <Chart option={perfOption!} height={280} label="Portfolio performance chart" />)}
-          </AsyncView>
-        </div>
       </div>
     </>
   );

@@ -6,6 +6,7 @@ import { PageHead } from "../components/Layout";
 import { AsyncView, Empty } from "../components/States";
 import { Segmented } from "../components/Segmented";
 import { formatDateTime, timeAgo } from "../lib/format";
+import { platformCheckStatus } from "../lib/quality";
 import { useAsync } from "../lib/useAsync";
 
 type StatusFilter = "all" | "pass" | "warn" | "fail";
@@ -36,6 +37,11 @@ export default function Quality() {
       }),
     [status],
   );
+  const allLatest = useAsync(
+    (signal) => api.get("/api/v1/quality/checks", { query: { per_page: 250 }, signal }),
+    [],
+  );
+  const platform = useMemo(() => platformCheckStatus(allLatest.data?.data ?? []), [allLatest.data]);
   const donut = useMemo(
     () => (summary.data ? qualityDonutOption(summary.data.passed, summary.data.warned, summary.data.failed) : null),
     [summary.data],
@@ -52,19 +58,37 @@ export default function Quality() {
             </div>
           ) : (
             <div className="grid cols-3">
-              <div className="card" data-testid="quality-score">
-                <div className="kpi-label">Overall score</div>
-                <div style={{ display: "flex", alignItems: "center", gap: 16 }}>
-                  <div className="score-ring" style={{ color: scoreColor(s.score) }}>
-                    {s.score === null ? "—" : s.score.toFixed(1)}
+              <div className="grid" style={{ alignContent: "start" }}>
+                <div className="card" data-testid="quality-score">
+                  <div className="kpi-label">Overall score</div>
+                  <div style={{ display: "flex", alignItems: "center", gap: 16 }}>
+                    <div className="score-ring" style={{ color: scoreColor(s.score) }}>
+                      {s.score === null ? "—" : s.score.toFixed(1)}
+                    </div>
+                    <div style={{ flex: 1, minWidth: 120 }}>
+                      <Chart option={donut!} height={120} label="Check results donut" />
+                    </div>
                   </div>
-                  <div style={{ flex: 1, minWidth: 120 }}>
-                    <Chart option={donut!} height={120} label="Check results donut" />
+                  <div className="muted" style={{ fontSize: 12.5 }}>
+                    <span className="up">{s.passed} passed</span> · <span style={{ color: "var(--warn)" }}>{s.warned} warnings</span> ·{" "}
+                    <span className="down">{s.failed} failed</span> · checked {timeAgo(s.last_checked_at)}
                   </div>
                 </div>
-                <div className="muted" style={{ fontSize: 12.5 }}>
-                  <span className="up">{s.passed} passed</span> · <span style={{ color: "var(--warn)" }}>{s.warned} warnings</span> ·{" "}
-                  <span className="down">{s.failed} failed</span> · checked {timeAgo(s.last_checked_at)}
+                <div className="card" data-testid="platform-checks">
+                  <h2>Platform checks</h2>
+                  <ul className="movers">
+                    {platform.map((p) => (
+                      <li key={p.name} title={p.description ?? ""}>
+                        <span>
+                          {p.label}
+                          <span className="muted" style={{ fontSize: 12 }}>
+                            {p.tables > 0 ? ` · ${p.tables} table${p.tables > 1 ? "s" : ""}` : ""}
+                          </span>
+                        </span>
+                        <span className={`badge ${p.status ?? ""}`}>{p.status ?? "not run"}</span>
+                      </li>
+                    ))}
+                  </ul>
                 </div>
               </div>
               <div className="card span-2">
