@@ -106,6 +106,8 @@ def test_market_search_and_sort(page: Page, web_stack: WebStack) -> None:
 def test_live_tick_flashes_the_new_price(page: Page, web_stack: WebStack) -> None:
     page.goto("/market")
     expect(page.get_by_test_id("live-status")).to_have_attribute("data-status", "live")
+    # The snapshot is sent once this socket is subscribed: ticks from now on reach it.
+    expect(page.get_by_test_id("price-ticker")).to_contain_text("BTC")
     cell = page.get_by_test_id("price-bitcoin")
     expect(cell).to_have_text(re.compile(r"^\$[\d,]+\.\d\d$"))
     before = cell.inner_text()
