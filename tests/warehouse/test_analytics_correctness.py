@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
-import reference
+import warehouse_reference as reference
 
 RTOL = 1e-9
 

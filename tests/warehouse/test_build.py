@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import dagster as dg
-from support import execute
+from warehouse_support import execute
 
 from orchestration.definitions import defs
 from orchestration.jobs import ingest_job

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from support import execute
+from warehouse_support import execute
 
 MV_OID = "select 'marts.mv_latest_market_data'::regclass::oid"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import dagster as dg
 import numpy as np
-from support import ALL_ASSETS, execute, pipeline_resources
+from warehouse_support import ALL_ASSETS, execute, pipeline_resources
 
 from cryptoflow.simulator.server import RunningSimulator
 from orchestration.jobs import ingest_job

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support import execute, run_quality_checks
+from warehouse_support import execute, run_quality_checks
 
 OUR_CHECKS = {
     "freshness_check",
