@@ -10,6 +10,9 @@ interface LiveContext {
 
 const Context = createContext<LiveContext>({ prices: {}, status: "connecting" });
 
+/** The API sends a heartbeat every 15 s: a socket silent for longer than this is dead. */
+const SILENCE_LIMIT_MS = 45_000;
+
 function streamUrl(): string {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
   return `${scheme}://${window.location.host}/api/v1/ws/prices`;
@@ -25,15 +28,18 @@ export function LivePricesProvider({ children }: { children: ReactNode }) {
     let timer: number | undefined;
     let attempt = 0;
     let stopped = false;
+    let lastMessageAt = Date.now();
 
     const connect = () => {
       setStatus("connecting");
       socket = new WebSocket(streamUrl());
       socket.onopen = () => {
         attempt = 0;
+        lastMessageAt = Date.now();
         setStatus("live");
       };
       socket.onmessage = (event: MessageEvent<string>) => {
+        lastMessageAt = Date.now();
         const frame = parseFrame(event.data);
         if (frame) dispatch(frame);
       };
@@ -44,8 +50,15 @@ export function LivePricesProvider({ children }: { children: ReactNode }) {
       };
     };
     connect();
+    // A half-open connection never fires `close`: closing it ourselves triggers the reconnect.
+    const watchdog = window.setInterval(() => {
+      if (socket?.readyState === WebSocket.OPEN && Date.now() - lastMessageAt > SILENCE_LIMIT_MS) {
+        socket.close();
+      }
+    }, 5_000);
     return () => {
       stopped = true;
+      window.clearInterval(watchdog);
       window.clearTimeout(timer);
       if (socket?.readyState === WebSocket.CONNECTING) {
         // Closing a socket still connecting makes the browser log an error: close it once open.
