@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
@@ -72,3 +72,13 @@ async def get_current_user(session: SessionDep, token: TokenDep, settings: Setti
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+# Documented on every route behind `CurrentUser`, so clients (and the OpenAPI types) expect them.
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no bearer token, or an invalid or expired one, or its user is gone"},
+    403: {"description": "the user is inactive"},
+}
+# FastAPI answers 400 itself when a JSON body cannot even be decoded (e.g. it is not UTF-8).
+UNREADABLE_BODY: dict[int | str, dict[str, Any]] = {
+    400: {"description": "the body could not be read as JSON"}
+}

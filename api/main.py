@@ -49,6 +49,11 @@ OPENAPI_TAGS = [
 ]
 
 
+# The largest legitimate body (a holding with 1,000 characters of notes) is under 2 KiB; anything
+# far larger is refused with 413 before it is read into memory.
+MAX_BODY_BYTES = 64 * 1024
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the DB pool, Redis and the live-price listener; close them on shutdown."""
@@ -83,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=OPENAPI_TAGS,
         lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.settings = settings
     app.add_middleware(

@@ -7,7 +7,14 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from api.core.security import create_access_token
-from api.deps import CurrentUser, RedisDep, SessionDep, SettingsDep
+from api.deps import (
+    AUTH_RESPONSES,
+    UNREADABLE_BODY,
+    CurrentUser,
+    RedisDep,
+    SessionDep,
+    SettingsDep,
+)
 from api.models import User
 from api.schemas.users import LoginRequest, Token, UserPublic, UserRegister
 from api.services import login_limit, users
@@ -35,7 +42,7 @@ LOGIN_REQUEST_BODY = {
     "/register",
     response_model=UserPublic,
     status_code=status.HTTP_201_CREATED,
-    responses={409: {"description": "the email is already registered"}},
+    responses={409: {"description": "the email is already registered"}, **UNREADABLE_BODY},
 )
 async def register_user(session: SessionDep, user_in: UserRegister) -> User:
     """Create an account (email + password of 8 to 128 characters)."""
@@ -73,6 +80,8 @@ async def _read_credentials(request: Request) -> LoginRequest:
     openapi_extra={"requestBody": LOGIN_REQUEST_BODY},
     responses={
         401: {"description": "wrong email or password"},
+        415: {"description": "neither JSON nor an OAuth2 password form"},
+        422: {"description": "email or password missing or malformed"},
         429: {"description": "too many failed logins from this address for this email"},
     },
 )
@@ -85,7 +94,7 @@ async def login_access_token(
         "client_ip": request.client.host if request.client else "unknown",
         "email": credentials.email,
     }
-    if wait_s := await login_limit.seconds_locked(redis, settings, **client):
+    if wait_s := await login_limit.reserve_attempt(redis, settings, **client):
         raise HTTPException(
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,
             detail=f"too many failed logins; retry in {wait_s} s",
@@ -93,7 +102,6 @@ async def login_access_token(
         )
     user = await users.authenticate(session, email=credentials.email, password=credentials.password)
     if user is None:
-        await login_limit.record_failure(redis, settings, **client)
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
             detail="incorrect email or password",
@@ -106,7 +114,7 @@ async def login_access_token(
     return Token(access_token=token, expires_in=expires_in)
 
 
-@router.get("/me", response_model=UserPublic)
+@router.get("/me", response_model=UserPublic, responses=AUTH_RESPONSES)
 async def read_user_me(current_user: CurrentUser) -> User:
     """The signed-in user's profile."""
     return current_user

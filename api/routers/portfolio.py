@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import AUTH_RESPONSES, UNREADABLE_BODY, CurrentUser, SessionDep
 from api.models import Holding
 from api.schemas.common import Message
 from api.schemas.portfolio import (
@@ -19,7 +19,7 @@ from api.schemas.portfolio import (
 )
 from api.services import portfolio
 
-router = APIRouter(prefix="/portfolio", tags=["portfolio"])
+router = APIRouter(prefix="/portfolio", tags=["portfolio"], responses=AUTH_RESPONSES)
 
 HoldingId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the holding's id")]
 NOT_FOUND = {404: {"description": "no holding with this id among yours"}}
@@ -57,7 +57,7 @@ async def read_holdings(session: SessionDep, current_user: CurrentUser) -> Holdi
     "/holdings",
     response_model=HoldingPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=UNKNOWN_COIN,
+    responses={**UNKNOWN_COIN, **UNREADABLE_BODY},
 )
 async def create_holding(
     session: SessionDep, current_user: CurrentUser, holding_in: HoldingCreate
@@ -74,7 +74,7 @@ async def create_holding(
 @router.put(
     "/holdings/{holding_id}",
     response_model=HoldingPublic,
-    responses={**NOT_FOUND, **UNKNOWN_COIN},
+    responses={**NOT_FOUND, **UNKNOWN_COIN, **UNREADABLE_BODY},
 )
 async def update_holding(
     session: SessionDep, current_user: CurrentUser, holding_id: HoldingId, holding_in: HoldingUpdate

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Response, status
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import AUTH_RESPONSES, CurrentUser, SessionDep
 from api.models import WatchlistEntry
 from api.schemas.common import COIN_ID_MAX_LENGTH, Message
 from api.schemas.watchlist import WatchlistEntryPublic, WatchlistPublic
 from api.services import portfolio, watchlist
 
-router = APIRouter(prefix="/watchlist", tags=["watchlist"])
+router = APIRouter(prefix="/watchlist", tags=["watchlist"], responses=AUTH_RESPONSES)
 
 CoinId = Annotated[
     str, Path(max_length=COIN_ID_MAX_LENGTH, description="CoinGecko id", examples=["bitcoin"])

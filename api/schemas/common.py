@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 
 class Message(BaseModel):
@@ -60,3 +61,14 @@ CoinIds = Annotated[
     Field(max_length=2000, examples=["bitcoin,ethereum,solana"]),
     AfterValidator(_at_most_max_ids),
 ]
+
+
+def _not_a_number(value: object) -> object:
+    if isinstance(value, int | float):
+        raise ValueError("expected an ISO 8601 date-time string")
+    return value
+
+
+# An instant in a request body: an ISO 8601 string, as documented; pydantic alone would also
+# read a number as Unix time, which the OpenAPI schema does not allow.
+IsoDatetime = Annotated[datetime, BeforeValidator(_not_a_number)]

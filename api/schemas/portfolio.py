@@ -8,7 +8,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, Field, model_validator
 
-from api.schemas.common import COIN_ID_MAX_LENGTH
+from api.schemas.common import COIN_ID_MAX_LENGTH, IsoDatetime
 
 # Matches Numeric(38, 18) in app.portfolio_holdings: up to 20 whole and 18 decimal digits.
 Quantity = Annotated[Decimal, Field(gt=0, max_digits=38, decimal_places=18, examples=["0.5"])]
@@ -17,7 +17,7 @@ BuyPrice = Annotated[Decimal, Field(ge=0, max_digits=38, decimal_places=18, exam
 
 class HoldingBase(BaseModel):
     coin_id: str = Field(min_length=1, max_length=COIN_ID_MAX_LENGTH, examples=["bitcoin"])
-    bought_at: datetime | None = Field(
+    bought_at: IsoDatetime | None = Field(
         default=None, description="counts in the performance history from this day on"
     )
     notes: str | None = Field(default=None, max_length=1000, examples=["cold wallet"])
@@ -34,7 +34,7 @@ class HoldingUpdate(BaseModel):
     coin_id: str | None = Field(default=None, min_length=1, max_length=COIN_ID_MAX_LENGTH)
     quantity: Quantity | None = None
     buy_price_usd: BuyPrice | None = None
-    bought_at: datetime | None = None
+    bought_at: IsoDatetime | None = None
     notes: str | None = Field(default=None, max_length=1000)
 
     @model_validator(mode="after")
