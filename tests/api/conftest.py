@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from cryptoflow.db import drop_database, make_engine
 from cryptoflow.settings import Settings
+from tests.conftest import WarehouseTemplate, new_database
 
 Headers = dict[str, str]
 
@@ -47,3 +52,49 @@ def register(client: TestClient, email: str, password: str = "correct-horse") ->
 @pytest.fixture
 def user_headers(client: TestClient) -> Callable[[str], Headers]:
     return lambda email: register(client, email)
+
+
+@pytest.fixture(scope="module")
+def warehouse_url(pg_server_url: str, warehouse_template: WarehouseTemplate) -> Iterator[str]:
+    """One clone of the warehouse per module: its tests only read the warehouse, and write
+    only rows of users they registered themselves."""
+    name, url = new_database(pg_server_url, template=warehouse_template.dbname)
+    try:
+        yield url
+    finally:
+        drop_database(pg_server_url, name)
+
+
+@pytest.fixture(scope="module")
+def warehouse_client(warehouse_url: str, redis_url: str) -> Iterator[TestClient]:
+    settings = make_settings(warehouse_url, redis_url, f"cftest-{uuid.uuid4().hex[:10]}")
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+SqlRunner = Callable[..., list[dict[str, Any]]]
+
+
+def sql_runner(database_url: str) -> SqlRunner:
+    """`run("select ...", name=value)` -> rows as dicts, each call in its own transaction."""
+
+    def run(statement: str, **params: Any) -> list[dict[str, Any]]:
+        engine = make_engine(database_url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.begin() as conn:
+                result = conn.execute(sa.text(statement), params)
+                return [dict(row) for row in result.mappings()] if result.returns_rows else []
+        finally:
+            engine.dispose()
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def sql(warehouse_url: str) -> SqlRunner:
+    """Queries straight against the module's warehouse clone."""
+    return sql_runner(warehouse_url)
+
+
+def new_email() -> str:
+    return f"user-{uuid.uuid4().hex[:8]}@example.com"

@@ -1,0 +1,264 @@
+"""Coins: list (pagination/search/sort), sparklines, one coin, history, OHLCV, coin analytics."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import SqlRunner
+
+COINS = "/api/v1/coins"
+SORTABLE = [
+    "market_cap_rank",
+    "name",
+    "symbol",
+    "price_usd",
+    "market_cap_usd",
+    "volume_24h_usd",
+    "price_change_24h_pct",
+]
+
+
+def _mv(sql: SqlRunner) -> list[dict]:
+    return sql("select * from marts.mv_latest_market_data order by market_cap_rank, coin_id")
+
+
+def test_list_is_the_mv_by_rank(warehouse_client: TestClient, sql: SqlRunner) -> None:
+    response = warehouse_client.get(COINS)
+    assert response.status_code == 200
+    body = response.json()
+    mv = _mv(sql)
+    assert body["count"] == len(mv) == 50
+    assert [coin["coin_id"] for coin in body["data"]] == [row["coin_id"] for row in mv]
+    for coin, row in zip(body["data"], mv, strict=True):
+        assert coin["price_usd"] == row["price_usd"]
+        assert coin["market_cap_usd"] == row["market_cap_usd"]
+        assert coin["price_change_24h_pct"] == row["price_change_24h_pct"]
+        assert datetime.fromisoformat(coin["snapshot_at"]) == row["snapshot_at"]
+        assert (coin["symbol"], coin["name"], coin["category"]) == (
+            row["symbol"],
+            row["name"],
+            row["category"],
+        )
+
+
+def test_pages(warehouse_client: TestClient, sql: SqlRunner) -> None:
+    ids = [row["coin_id"] for row in _mv(sql)]
+    page2 = warehouse_client.get(COINS, params={"page": 2, "per_page": 20}).json()
+    assert page2["count"] == 50
+    assert [coin["coin_id"] for coin in page2["data"]] == ids[20:40]
+    last = warehouse_client.get(COINS, params={"page": 3, "per_page": 20}).json()
+    assert [coin["coin_id"] for coin in last["data"]] == ids[40:]
+    beyond = warehouse_client.get(COINS, params={"page": 9, "per_page": 20})
+    assert beyond.status_code == 200
+    assert beyond.json() == {"data": [], "count": 50}
+
+
+@pytest.mark.parametrize("field", SORTABLE)
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_sort_by_every_column(
+    warehouse_client: TestClient, sql: SqlRunner, field: str, order: str
+) -> None:
+    response = warehouse_client.get(COINS, params={"sort": field, "order": order, "per_page": 250})
+    assert response.status_code == 200
+    values = [coin[field] for coin in response.json()["data"]]
+    present = [value for value in values if value is not None]
+    assert present == sorted(present, reverse=order == "desc")
+    assert values[: len(present)] == present  # nulls last
+    assert len(values) == 50
+
+
+def test_search_matches_id_symbol_or_name(warehouse_client: TestClient, sql: SqlRunner) -> None:
+    response = warehouse_client.get(COINS, params={"search": "BIT"})
+    assert response.status_code == 200
+    expected = {
+        row["coin_id"]
+        for row in _mv(sql)
+        if any("bit" in row[key].lower() for key in ("coin_id", "symbol", "name"))
+    }
+    body = response.json()
+    assert {coin["coin_id"] for coin in body["data"]} == expected
+    assert body["count"] == len(expected) >= 2  # bitcoin, wrapped-bitcoin, ...
+
+
+@pytest.mark.parametrize("search", ["%", "_", "\\", "' or 1=1 --", "bitcoin'; drop table x; --"])
+def test_search_wildcards_and_sql_are_literal(
+    warehouse_client: TestClient, sql: SqlRunner, search: str
+) -> None:
+    response = warehouse_client.get(COINS, params={"search": search})
+    assert response.status_code == 200
+    assert response.json() == {"data": [], "count": 0}
+    assert sql("select count(*) as n from marts.mv_latest_market_data")[0]["n"] == 50
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "password"},
+        {"sort": "price_usd; drop table marts.dim_coin"},
+        {"order": "sideways"},
+        {"page": 0},
+        {"page": -1},
+        {"per_page": 0},
+        {"per_page": 251},
+        {"per_page": "ten"},
+        {"page": "99999999999999999999999"},
+        {"search": "x" * 101},
+    ],
+)
+def test_bad_list_parameters_are_422(
+    warehouse_client: TestClient, sql: SqlRunner, params: dict
+) -> None:
+    response = warehouse_client.get(COINS, params=params)
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["query", next(iter(params))]
+    assert error["msg"]
+    assert sql("select count(*) as n from marts.dim_coin")[0]["n"] == 50
+
+
+def test_sparklines(warehouse_client: TestClient, sql: SqlRunner) -> None:
+    response = warehouse_client.get(
+        f"{COINS}/sparklines", params={"ids": "ethereum, bitcoin,no-such-coin,bitcoin"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert [line["coin_id"] for line in body["data"]] == ["bitcoin", "ethereum"]
+    assert body["count"] == 2
+    stored = {
+        row["coin_id"]: row["sparkline_7d"]
+        for row in sql("select coin_id, sparkline_7d from marts.mv_latest_market_data")
+    }
+    for line in body["data"]:
+        assert line["prices"] == stored[line["coin_id"]]
+        assert len(line["prices"]) >= 100  # hourly over 7 days
+    every = warehouse_client.get(f"{COINS}/sparklines").json()
+    assert every["count"] == 50
+
+
+def test_sparklines_bounded(warehouse_client: TestClient) -> None:
+    ids = ",".join(f"coin-{index}" for index in range(101))
+    response = warehouse_client.get(f"{COINS}/sparklines", params={"ids": ids})
+    assert response.status_code == 422
+    assert "at most 100 ids" in response.json()["detail"][0]["msg"]
+
+
+def test_one_coin(warehouse_client: TestClient, sql: SqlRunner) -> None:
+    response = warehouse_client.get(f"{COINS}/ethereum")
+    assert response.status_code == 200
+    coin = response.json()
+    [row] = sql("select * from marts.mv_latest_market_data where coin_id = 'ethereum'")
+    for key, value in coin.items():
+        expected = row[key]
+        if isinstance(expected, datetime):
+            value = datetime.fromisoformat(value)
+        assert value == expected, key
+
+
+@pytest.mark.parametrize(
+    "path", ["no-such-coin", "no-such-coin/history", "no-such-coin/ohlcv", "no-such-coin/analytics"]
+)
+def test_unknown_coin_is_404_with_a_message(warehouse_client: TestClient, path: str) -> None:
+    response = warehouse_client.get(f"{COINS}/{path}")
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "coin 'no-such-coin' not found (use a CoinGecko id such as 'bitcoin')"
+    }
+
+
+def test_coin_id_too_long_is_422(warehouse_client: TestClient) -> None:
+    assert warehouse_client.get(f"{COINS}/{'x' * 101}").status_code == 422
+
+
+@pytest.mark.parametrize(("days", "interval"), [(1, "snapshot"), (7, "hour"), (365, "day")])
+def test_history(warehouse_client: TestClient, sql: SqlRunner, days: int, interval: str) -> None:
+    response = warehouse_client.get(f"{COINS}/bitcoin/history", params={"days": days})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["coin_id"], body["days"], body["interval"]) == ("bitcoin", days, interval)
+    assert body["count"] == len(body["data"]) > 0
+    times = [datetime.fromisoformat(point["ts"]) for point in body["data"]]
+    assert times == sorted(times)
+    [latest] = sql(
+        "select max(snapshot_at) as at from marts.fact_market_data where coin_id = 'bitcoin'"
+    )
+    assert times[-1] == latest["at"]
+    assert (latest["at"] - times[0]).total_seconds() < days * 86400
+    facts = {
+        row["snapshot_at"]: row["price_usd"]
+        for row in sql(
+            "select snapshot_at, price_usd from marts.fact_market_data where coin_id = 'bitcoin'"
+        )
+    }
+    for time, point in zip(times, body["data"], strict=True):
+        assert point["price_usd"] == facts[time]
+    if interval == "day":
+        assert len({time.date() for time in times}) == len(times)
+    if interval == "hour":
+        assert len({time.replace(minute=0, second=0) for time in times}) == len(times)
+
+
+def test_ohlcv(warehouse_client: TestClient, sql: SqlRunner) -> None:
+    response = warehouse_client.get(f"{COINS}/ethereum/ohlcv", params={"days": 7})
+    assert response.status_code == 200
+    body = response.json()
+    rows = sql("""
+        select date_day, open, high, low, close, volume from marts.fact_daily_ohlcv
+        where coin_id = 'ethereum' order by date_day desc limit 7
+    """)[::-1]
+    assert body["count"] == 7
+    assert [date.fromisoformat(candle["date_day"]) for candle in body["data"]] == [
+        row["date_day"] for row in rows
+    ]
+    for candle, row in zip(body["data"], rows, strict=True):
+        assert candle["low"] <= min(candle["open"], candle["close"])
+        assert (candle["open"], candle["high"], candle["low"], candle["close"]) == (
+            row["open"],
+            row["high"],
+            row["low"],
+            row["close"],
+        )
+
+
+@pytest.mark.parametrize("endpoint", ["history", "ohlcv"])
+@pytest.mark.parametrize("days", ["0", "366", "-5", "1.5", "week"])
+def test_days_outside_1_to_365_are_422(
+    warehouse_client: TestClient, endpoint: str, days: str
+) -> None:
+    response = warehouse_client.get(f"{COINS}/bitcoin/{endpoint}", params={"days": days})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "days"]
+
+
+def test_coin_analytics(warehouse_client: TestClient, sql: SqlRunner) -> None:
+    response = warehouse_client.get(f"{COINS}/bitcoin/analytics", params={"period": 90, "limit": 3})
+    assert response.status_code == 200
+    body = response.json()
+    risk = sql("""
+        select period_days, volatility, max_drawdown, sharpe_ratio
+        from analytics.analytics_volatility where coin_id = 'bitcoin' order by period_days
+    """)
+    assert [
+        (m["period_days"], m["volatility"], m["max_drawdown"], m["sharpe_ratio"])
+        for m in body["risk"]
+    ] == [tuple(row.values()) for row in risk]
+    assert [m["period_days"] for m in body["risk"]] == [7, 30, 90, 365]
+    pairs = sql("""
+        select coin_b_id, correlation from analytics.analytics_correlation
+        where coin_a_id = 'bitcoin' and coin_b_id <> 'bitcoin' and period_days = 90
+        order by correlation desc, coin_b_id
+    """)
+    assert [(c["coin_id"], c["correlation"]) for c in body["most_correlated"]] == [
+        (row["coin_b_id"], row["correlation"]) for row in pairs[:3]
+    ]
+    assert [c["coin_id"] for c in body["least_correlated"]] == [
+        row["coin_b_id"] for row in pairs[::-1][:3]
+    ]
+    assert all(c["symbol"] and c["name"] for c in body["most_correlated"])
+
+
+@pytest.mark.parametrize("params", [{"period": 14}, {"period": "month"}, {"limit": 0}])
+def test_coin_analytics_bad_parameters(warehouse_client: TestClient, params: dict) -> None:
+    assert warehouse_client.get(f"{COINS}/bitcoin/analytics", params=params).status_code == 422
