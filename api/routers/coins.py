@@ -60,7 +60,8 @@ async def read_coin(coin_id: CoinId, session: SessionDep) -> CoinPublic:
 
 @router.get("/{coin_id}/history", response_model=CoinHistory, responses=NOT_FOUND)
 async def read_coin_history(coin_id: CoinId, session: SessionDep, days: Days = 7) -> CoinHistory:
-    """Price, market cap and volume: every snapshot for 1 day, hourly to 90, daily beyond."""
+    """Price, market cap and volume over the `days` ending at the coin's newest snapshot:
+    every snapshot for 1 day, hourly up to 90 days, daily beyond."""
     history = await coins.get_history(session, coin_id, days=days)
     if history is None:
         raise coin_not_found(coin_id)

@@ -10,7 +10,7 @@ from api.deps import AUTH_RESPONSES, CurrentUser, SessionDep
 from api.models import WatchlistEntry
 from api.schemas.common import COIN_ID_MAX_LENGTH, Message
 from api.schemas.watchlist import WatchlistEntryPublic, WatchlistPublic
-from api.services import portfolio, watchlist
+from api.services import coins, watchlist
 
 router = APIRouter(prefix="/watchlist", tags=["watchlist"], responses=AUTH_RESPONSES)
 
@@ -41,7 +41,7 @@ async def add_watchlist_coin(
     session: SessionDep, current_user: CurrentUser, coin_id: CoinId, response: Response
 ) -> WatchlistEntry:
     """Star a coin (201); starring it again changes nothing (200)."""
-    if not await portfolio.coin_exists(session, coin_id):
+    if not await coins.coin_exists(session, coin_id):
         raise HTTPException(
             status_code=status.HTTP_404_NOT_FOUND, detail=f"coin {coin_id!r} not found"
         )

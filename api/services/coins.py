@@ -32,6 +32,12 @@ COIN_COLUMNS = """
 """
 
 
+async def coin_exists(session: AsyncSession, coin_id: str) -> bool:
+    """Whether the warehouse knows `coin_id` (holdings and watchlists may only name these)."""
+    statement = text("select exists (select 1 from marts.dim_coin where coin_id = :coin_id)")
+    return bool(await session.scalar(statement, {"coin_id": coin_id}))
+
+
 def like_pattern(term: str) -> str:
     """A substring ILIKE pattern in which the user's `%`, `_` and `\\` are literal."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

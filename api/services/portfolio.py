@@ -19,15 +19,11 @@ from api.schemas.portfolio import (
     PortfolioPerformance,
     PortfolioSummary,
 )
+from api.services.coins import coin_exists
 
 
 class UnknownCoinError(Exception):
     """The holding names a coin the warehouse does not know."""
-
-
-async def coin_exists(session: AsyncSession, coin_id: str) -> bool:
-    statement = text("select exists (select 1 from marts.dim_coin where coin_id = :coin_id)")
-    return bool(await session.scalar(statement, {"coin_id": coin_id}))
 
 
 def _enrich(row: Mapping[str, Any]) -> HoldingPublic:
