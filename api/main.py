@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
-from api.core.cache import SnapshotCache
+from api.core.cache import SnapshotCache, SnapshotReplayMiddleware
 from api.core.config import (
     API_V1_PREFIX,
     Settings,
@@ -97,6 +97,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=True,
         allow_methods=["*"],
         allow_headers=["*"],
+    )
+    app.add_middleware(
+        SnapshotReplayMiddleware,
+        paths=frozenset(
+            f"{API_V1_PREFIX}{path}" for path in ("/coins", "/coins/sparklines", "/market/overview")
+        ),
     )
     install_error_handlers(app)
     app.include_router(health.router)
