@@ -86,13 +86,18 @@ def run(
                 tool = ""
                 for path, has_target in endpoints:
                     loads: dict[str, Load] = {}
-                    for side, base in (("api", api_base), ("bare", bare_base)):
+                    cpu_per_request: dict[str, float] = {}
+                    for side, server, base in (("api", api, api_base), ("bare", bare, bare_base)):
                         if warmup_s > 0:
                             run_load(
                                 base + path, connections=connections, duration_s=warmup_s, wrk=wrk
                             )
+                        cpu_before = server.cpu_seconds()
                         loads[side] = run_load(
                             base + path, connections=connections, duration_s=duration_s, wrk=wrk
+                        )
+                        cpu_per_request[side] = (server.cpu_seconds() - cpu_before) / max(
+                            loads[side].requests, 1
                         )
                     real, ref = loads["api"], loads["bare"]
                     tool = real.tool
@@ -116,6 +121,12 @@ def run(
                         f"{label}: latency p99", real.p99_ms, "ms", reference=ref.p99_ms,
                         reference_what="bare",
                     )  # fmt: skip
+                    report.details.append(
+                        f"{path}: server CPU per request {cpu_per_request['api'] * 1e6:.0f} µs "
+                        f"(API) vs {cpu_per_request['bare'] * 1e6:.0f} µs (bare): the throughput "
+                        "ratio a core of its own would give, "
+                        f"{cpu_per_request['bare'] / cpu_per_request['api']:.2f}"
+                    )
                     if real.errors or ref.errors:
                         report.details.append(
                             f"{path}: {real.errors} failed requests (API), {ref.errors} (bare)"
