@@ -8,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.schemas.analytics import (
     CoinRef,
     CorrelationMatrix,
-    VolatilityEntry,
     VolatilityRanking,
     VolatilitySortField,
 )
 from api.schemas.common import SortOrder
+from api.services.rows import fetch_dicts
 
 
 async def get_correlation_matrix(
@@ -93,6 +93,7 @@ async def get_volatility_ranking(
         limit :limit
     """)
     params = {"period_days": period_days, "limit": limit}
-    rows = (await session.execute(statement, params)).mappings().all()
-    data = [VolatilityEntry.model_validate(row) for row in rows]
-    return VolatilityRanking(period_days=period_days, data=data, count=len(data))
+    rows = await fetch_dicts(session, statement, params)
+    return VolatilityRanking.model_validate(
+        {"period_days": period_days, "data": rows, "count": len(rows)}
+    )

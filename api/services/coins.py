@@ -8,7 +8,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.schemas.coins import (
-    Candle,
     CoinAnalytics,
     CoinHistory,
     CoinListQuery,
@@ -16,13 +15,12 @@ from api.schemas.coins import (
     CoinPublic,
     CoinsPublic,
     CorrelatedCoin,
-    PricePoint,
     RiskMetrics,
-    Sparkline,
     SparklineQuery,
     SparklinesPublic,
 )
 from api.schemas.common import SortOrder
+from api.services.rows import fetch_dicts
 
 COIN_COLUMNS = """
     coin_id, symbol, name, image_url, market_cap_rank, category, snapshot_at,
@@ -71,11 +69,12 @@ async def list_coins(session: AsyncSession, query: CoinListQuery) -> CoinsPublic
         "limit": query.per_page,
         "offset": query.offset,
     }
-    rows = (await session.execute(statement, params)).mappings().all()
-    count = rows[0]["row_count"] if rows else 0
-    return CoinsPublic(
-        data=[CoinPublic.model_validate(row) for row in rows if row["coin_id"] is not None],
-        count=count,
+    rows = await fetch_dicts(session, statement, params)
+    return CoinsPublic.model_validate(
+        {
+            "data": [row for row in rows if row["coin_id"] is not None],
+            "count": rows[0]["row_count"] if rows else 0,
+        }
     )
 
 
@@ -95,8 +94,8 @@ async def list_sparklines(session: AsyncSession, query: SparklineQuery) -> Spark
         where cast(:ids as text[]) is null or coin_id = any(cast(:ids as text[]))
         order by market_cap_rank nulls last, coin_id
     """)
-    rows = (await session.execute(statement, {"ids": query.coin_ids})).mappings().all()
-    return SparklinesPublic(data=[Sparkline.model_validate(row) for row in rows], count=len(rows))
+    rows = await fetch_dicts(session, statement, {"ids": query.coin_ids})
+    return SparklinesPublic.model_validate({"data": rows, "count": len(rows)})
 
 
 def history_interval(days: int) -> Literal["snapshot", "hour", "day"]:
@@ -148,11 +147,13 @@ async def get_history(session: AsyncSession, coin_id: str, *, days: int) -> Coin
         left join points on true
         order by points.bucket_at
     """)
-    rows = (await session.execute(statement, {"coin_id": coin_id, "days": days})).mappings().all()
+    rows = await fetch_dicts(session, statement, {"coin_id": coin_id, "days": days})
     if not rows:
         return None
-    data = [PricePoint.model_validate(row) for row in rows if row["ts"] is not None]
-    return CoinHistory(coin_id=coin_id, days=days, interval=interval, data=data, count=len(data))
+    data = [row for row in rows if row["ts"] is not None]
+    return CoinHistory.model_validate(
+        {"coin_id": coin_id, "days": days, "interval": interval, "data": data, "count": len(data)}
+    )
 
 
 async def get_ohlcv(session: AsyncSession, coin_id: str, *, days: int) -> CoinOhlcv | None:
@@ -174,11 +175,13 @@ async def get_ohlcv(session: AsyncSession, coin_id: str, *, days: int) -> CoinOh
             and candle.date_day > (select last_day from latest) - cast(:days as integer)
         order by candle.date_day
     """)
-    rows = (await session.execute(statement, {"coin_id": coin_id, "days": days})).mappings().all()
+    rows = await fetch_dicts(session, statement, {"coin_id": coin_id, "days": days})
     if not rows:
         return None
-    data = [Candle.model_validate(row) for row in rows if row["date_day"] is not None]
-    return CoinOhlcv(coin_id=coin_id, days=days, data=data, count=len(data))
+    data = [row for row in rows if row["date_day"] is not None]
+    return CoinOhlcv.model_validate(
+        {"coin_id": coin_id, "days": days, "data": data, "count": len(data)}
+    )
 
 
 async def get_coin_analytics(

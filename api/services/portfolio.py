@@ -15,11 +15,11 @@ from api.schemas.portfolio import (
     HoldingCreate,
     HoldingPublic,
     HoldingUpdate,
-    PerformancePoint,
     PortfolioPerformance,
     PortfolioSummary,
 )
 from api.services.coins import coin_exists
+from api.services.rows import fetch_dicts
 
 
 class UnknownCoinError(Exception):
@@ -156,6 +156,5 @@ async def get_performance(
         group by candle.date_day
         order by candle.date_day
     """)
-    rows = (await session.execute(statement, {"user_id": user_id, "days": days})).mappings()
-    data = [PerformancePoint.model_validate(row) for row in rows]
-    return PortfolioPerformance(days=days, data=data, count=len(data))
+    rows = await fetch_dicts(session, statement, {"user_id": user_id, "days": days})
+    return PortfolioPerformance.model_validate({"days": days, "data": rows, "count": len(rows)})

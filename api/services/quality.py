@@ -6,12 +6,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.schemas.quality import (
-    QualityCheckPublic,
     QualityCheckQuery,
     QualityChecksPublic,
     QualitySummary,
     TableQuality,
 )
+from api.services.rows import fetch_dicts
 
 # The newest result of each (check, table): what the quality page shows as "current".
 LATEST_CHECKS = """
@@ -50,10 +50,12 @@ async def list_checks(session: AsyncSession, query: QualityCheckQuery) -> Qualit
         "limit": query.per_page,
         "offset": query.offset,
     }
-    rows = (await session.execute(statement, params)).mappings().all()
-    return QualityChecksPublic(
-        data=[QualityCheckPublic.model_validate(row) for row in rows if row["id"] is not None],
-        count=rows[0]["row_count"] if rows else 0,
+    rows = await fetch_dicts(session, statement, params)
+    return QualityChecksPublic.model_validate(
+        {
+            "data": [row for row in rows if row["id"] is not None],
+            "count": rows[0]["row_count"] if rows else 0,
+        }
     )
 
 
