@@ -10,17 +10,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.ingest.assets import (
-    RAW_GLOBAL_MARKET,
-    RAW_MARKET_CHART,
-    RAW_MARKETS,
-    RAW_OHLC,
-)
-from orchestration.warehouse.selections import (
-    after_ingest_selection,
-    analytics_selection,
-    daily_ohlcv_selection,
-)
+from orchestration.ingest.assets import RAW_GLOBAL_MARKET, RAW_MARKETS
+from orchestration.warehouse.selections import after_ingest_selection, analytics_selection
 
 INGEST_RETRY_POLICY = dg.RetryPolicy(max_retries=2, delay=15, backoff=dg.Backoff.EXPONENTIAL)
 
@@ -33,11 +24,12 @@ ingest_job = dg.define_asset_job(
 
 history_job = dg.define_asset_job(
     "history_job",
-    selection=dg.AssetSelection.assets(RAW_MARKET_CHART, RAW_OHLC) | daily_ohlcv_selection,
+    selection=dg.AssetSelection.all() - analytics_selection,
     description=(
-        "Per-coin history (market_chart + ohlc) and the daily OHLCV bars built on it. The "
-        "first run backfills CRYPTOFLOW_HISTORY_DAYS (365); later runs fetch only what is "
-        "new. Launch it from the UI to backfill."
+        "Per-coin history (market_chart + ohlc), the daily OHLCV bars built on it and every "
+        "table they or their tests read: the whole warehouse but analytics, so it also works "
+        "first on an empty one. The first run backfills CRYPTOFLOW_HISTORY_DAYS (365); later "
+        "runs fetch only what is new. Launch it from the UI to backfill."
     ),
     op_retry_policy=INGEST_RETRY_POLICY,
 )

@@ -15,6 +15,7 @@ Nested values (`roi`, `sparkline_in_7d`, the dominance map) stay jsonb columns: 
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -33,6 +34,7 @@ from orchestration.ingest.validation import (
     from_unix_ms,
 )
 
+log = logging.getLogger(__name__)
 OHLC_DAYS = (1, 7, 14, 30, 90, 180, 365)  # the only `days` CoinGecko's /ohlc accepts
 DAY_S = 86_400
 MARKETS_PAGE_MAX = 250
@@ -151,6 +153,8 @@ def coingecko_snapshots(
     def markets() -> Iterator[list[dict[str, Any]]]:
         """Top coins by market cap, every CoinGecko field, one row per coin and update."""
         rows = fetch_markets(_require(client), top_n, sparkline=True)
+        if len(rows) < top_n:
+            log.warning("markets returned %d of the top %d coins", len(rows), top_n)
         valid = [
             row
             for raw in rows
