@@ -6,7 +6,8 @@ PostgreSQL `COPY` of the same rows in the same run.
 
 Both runs execute the code location's own jobs in process (`__ASSET_JOB`, the first run
 `cryptoflow up` launches, then `ingest_job`), so the times are the runs' own, without the run
-worker's start-up; `bench.platform` times a tick launched through the running Dagster.
+worker's start-up; `bench.platform` times a tick launched through the running Dagster. The
+simulator runs as its own process (`cryptoflow sim`), as a remote CoinGecko would.
 """
 
 from __future__ import annotations
@@ -22,14 +23,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import psycopg
 import sqlalchemy as sa
 
 from api.migrate import upgrade as migrate_app_schema
+from bench.procs import VENV_BIN, Server, http_ok, running
 from bench.results import BenchReport
 from bench.warehouse import scratch_database_name, services
 from cryptoflow.db import create_database, create_schemas, drop_database, make_engine
-from cryptoflow.simulator.server import SimConfig, serve_in_thread
+from cryptoflow.services import free_port
 
 TICK = timedelta(minutes=10)
 TARGET_TICK_SQL_S = 2.0
@@ -165,19 +168,38 @@ def run(*, pg_server_url: str) -> tuple[BenchReport, str]:
     migrate_app_schema(url)
     start_at = datetime.now(UTC).replace(second=0, microsecond=0)
     try:
+        sim_port = free_port()
+        sim_url = f"http://127.0.0.1:{sim_port}"
+        simulator = Server(
+            "simulator",
+            [
+                str(VENV_BIN / "cryptoflow"),
+                "sim",
+                "--port",
+                str(sim_port),
+                "--now",
+                start_at.isoformat(),
+            ],
+        )
         with (
-            serve_in_thread(SimConfig(seed=42, now=start_at)) as sim,
+            running(simulator.start()),
             environment(
-                DATABASE_URL=url, COINGECKO_BASE_URL=sim.base_url, COINGECKO_RATE_LIMIT="100000"
+                DATABASE_URL=url,
+                COINGECKO_BASE_URL=f"{sim_url}/api/v3",
+                COINGECKO_RATE_LIMIT="100000",
             ),
         ):
+            simulator.wait_ready(http_ok(f"{sim_url}/api/v3/ping"))
             backfill = execute("__ASSET_JOB")
             history_rows = sum(
                 int(_scalar(url, f"select count(*) from raw.{table}")) for table in COPIED_TABLES
             )
             copied_rows, copy_s = copy_reference(url)
             mv_before = _scalar(url, "select max(snapshot_at) from marts.mv_latest_market_data")
-            sim.set_clock(start_at + TICK)
+            tick_at = (start_at + TICK).isoformat()
+            httpx.post(
+                f"{sim_url}/_sim/clock", json={"now": tick_at}, timeout=10
+            ).raise_for_status()
             tick = execute("ingest_job")
             mv_after = _scalar(url, "select max(snapshot_at) from marts.mv_latest_market_data")
     except BaseException:
