@@ -46,7 +46,8 @@ COMPONENTS = (
     ("dagster-webserver", "dagster-webserver"),
     ("dagster-daemon", "dagster-daemon"),
     ("dagster code server", "dagster api grpc"),
-    ("dagster run worker", "dagster api execute_run"),
+    ("dagster run worker", "multiprocessing.spawn"),  # the code server spawns one per run
+    ("dagster code server", "multiprocessing.resource_tracker"),
     ("API (uvicorn)", "uvicorn"),
     ("consumer", "cryptoflow consume"),
     ("simulator", "cryptoflow sim"),
@@ -204,9 +205,13 @@ def run(*, idle_s: float = 15.0) -> BenchReport:
         )
         ready_s = time.monotonic() - started
         wait_for(
-            lambda: not _runs(dagster, ["QUEUED", "STARTING", "STARTED"]),
+            lambda: (
+                not _runs(dagster, ["QUEUED", "STARTING", "STARTED"])
+                and "dagster run worker"
+                not in memory_by_component(platform_processes(up, data_dir))[0]
+            ),
             timeout_s=120,
-            what="no run in progress",
+            what="no run in progress and its worker gone",
         )
         samples: list[tuple[dict[str, int], dict[str, int]]] = []
         deadline = time.monotonic() + idle_s
