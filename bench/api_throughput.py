@@ -112,6 +112,10 @@ def run(
                         met=(real.requests_per_s / ref.requests_per_s >= TARGET_RATIO)
                         if has_target
                         else None,
+                        note=(
+                            f"server CPU per request {cpu_per_request['api'] * 1e6:.0f} µs vs "
+                            f"{cpu_per_request['bare'] * 1e6:.0f} µs bare"
+                        ),
                     )
                     report.add(
                         f"{label}: latency p50", real.p50_ms, "ms", reference=ref.p50_ms,
@@ -131,6 +135,11 @@ def run(
                         report.details.append(
                             f"{path}: {real.errors} failed requests (API), {ref.errors} (bare)"
                         )
+    report.details.append(
+        "`/coins` and `/market/overview` are answered from the snapshot cache by "
+        "`SnapshotReplayMiddleware` (api/core/cache.py) before FastAPI routes them, so they can "
+        "beat the bare route; `/ohlcv` is read and serialized per request."
+    )
     report.details.append(
         f"Load: {tool}, {connections} connections, {duration_s:.0f} s per side after a "
         f"{warmup_s:.0f} s warm-up; server: uvicorn, {workers} worker(s), the same command "

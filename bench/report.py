@@ -88,7 +88,8 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 
 def _miss(result: Result) -> str:
-    return f"- {result.bench}: {result.what} = {fmt(result.value)} {result.unit}, target {result.target}"
+    line = f"- {result.bench}: {result.what} = {fmt(result.value)} {result.unit}, target {result.target}"
+    return f"{line}: {result.note}." if result.note else line
 
 
 def render(
