@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from redis.asyncio import Redis
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.core.cache import SnapshotCache
@@ -15,6 +18,7 @@ from api.core.config import API_V1_PREFIX, Settings
 from api.core.security import InvalidTokenError, read_token_subject
 from api.models import User
 
+log = logging.getLogger("api")
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_V1_PREFIX}/auth/login", auto_error=False)
 
 
@@ -25,8 +29,23 @@ async def get_settings_from_app(request: Request) -> Settings:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessionmaker() as session:
+    session: AsyncSession = request.app.state.sessionmaker()
+    try:
         yield session
+    finally:
+        await _close(session)
+
+
+async def _close(session: AsyncSession) -> None:
+    """Close after the answer went out: a connection that PostgreSQL dropped meanwhile (it was
+    restarted) fails the closing ROLLBACK, and raised here that would abort the client's
+    keep-alive connection. It is only discarded from the pool."""
+    try:
+        await session.close()
+    except DBAPIError as exc:
+        log.warning("discarding a database connection that broke: %s", exc.orig)
+        with contextlib.suppress(DBAPIError):
+            await session.invalidate()
 
 
 async def get_redis(request: Request) -> Redis:

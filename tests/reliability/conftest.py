@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from api.migrate import upgrade as migrate_app_schema
-from cryptoflow.db import PgParts, create_database, create_schemas, drop_database
+from cryptoflow.db import PgParts, create_database, drop_database
 from cryptoflow.services import EmbeddedPostgres, EmbeddedRedis, free_port
+from tests.reliability.servers import copy_database
 
 
 @pytest.fixture(scope="session")
@@ -25,13 +25,12 @@ def own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedP
 
 
 @pytest.fixture
-def own_database_url(own_postgres: EmbeddedPostgres) -> Iterator[str]:
-    """A fresh database on `own_postgres` with the platform's schemas and `app` tables."""
+def own_warehouse_url(own_postgres: EmbeddedPostgres, warehouse_db: str) -> Iterator[str]:
+    """A copy of the warehouse template on `own_postgres`, in a database of this test's own."""
     server_url = PgParts.parse(own_postgres.url).url(dbname="postgres")
     name = f"cf_rel_{uuid.uuid4().hex[:12]}"
     url = create_database(server_url, name)
-    create_schemas(url)
-    migrate_app_schema(url)
+    copy_database(warehouse_db, url)
     try:
         yield url
     finally:

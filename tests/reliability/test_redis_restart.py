@@ -18,6 +18,7 @@ import websockets
 from cryptoflow.services import EmbeddedRedis
 from tests.reliability.load import Answer, hammer
 from tests.reliability.servers import ApiProcess
+from tests.streaming.live_support import eventually
 
 REST_PATHS = ("/api/v1/auth/me", "/api/v1/pipeline/runs", "/healthz")
 ACCOUNT = {"email": "ops@example.com", "password": "correct-horse"}
@@ -70,13 +71,6 @@ async def read_ticks(url: str, arrivals: list[tuple[float, datetime]], closed: l
             closed.append(repr(exc))
 
 
-async def until_true(predicate: object, *, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.02)
-
-
 async def test_redis_restart_keeps_sockets_open_ticks_resume_and_rest_answers(
     api: ApiProcess, own_redis: EmbeddedRedis, redis_namespace: str
 ) -> None:
@@ -90,12 +84,14 @@ async def test_redis_restart_keeps_sockets_open_ticks_resume_and_rest_answers(
     done = asyncio.Event()
     arrivals: list[tuple[float, datetime]] = []
     closed: list[str] = []
+    answers: list[Answer] = []
     rest = asyncio.create_task(
         hammer(
             api.base_url,
             REST_PATHS,
             connections=3,
             until=done,
+            answers=answers,
             headers={"Authorization": f"Bearer {token}"},
             pause_s=0.02,
         )
@@ -104,17 +100,17 @@ async def test_redis_restart_keeps_sockets_open_ticks_resume_and_rest_answers(
         publish_ticks(own_redis.url, f"{redis_namespace}:prices", until=done)
     )
     reader = asyncio.create_task(read_ticks(ws_url, arrivals, closed))
-    await until_true(lambda: len(arrivals) >= 10, timeout_s=10, what="ticks before the outage")
+    await eventually(lambda: len(arrivals) >= 10, what="ticks before the outage")
 
     stopping = time.monotonic()
     await asyncio.to_thread(own_redis.stop)
-    await until_true(lambda: not status()["redis_connected"], timeout_s=15, what="API notices")
+    await eventually(lambda: not status()["redis_connected"], timeout_s=15, what="API notices")
     login_while_down = httpx.post(f"{api.base_url}/api/v1/auth/login", json=ACCOUNT)
     await asyncio.sleep(1.0)
     await asyncio.to_thread(own_redis.start)
     back = time.monotonic()
     back_at = datetime.now(UTC)
-    await until_true(
+    await eventually(
         lambda: any(made > back_at for _, made in arrivals),
         timeout_s=15,
         what="ticks published after the restart reach the client",
@@ -122,7 +118,7 @@ async def test_redis_restart_keeps_sockets_open_ticks_resume_and_rest_answers(
     resumed = min(at for at, made in arrivals if made > back_at)
     sockets = status()["connections"]
     done.set()
-    answers: list[Answer] = await rest
+    await rest
     await publisher
     reader.cancel()
     with contextlib.suppress(asyncio.CancelledError):
