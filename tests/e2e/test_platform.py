@@ -147,9 +147,16 @@ def test_dashboard_shows_fifty_coins(platform: RunningPlatform) -> None:
         page = browser.new_page()
         errors: list[str] = []
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(f"{platform.api}/")
+        page.wait_for_function(
+            "document.querySelector('[data-chart=\"Market treemap\"]')"
+            "?.getAttribute('data-points') === '50'",
+            timeout=60_000,
+        )
         page.goto(f"{platform.api}/market")
         page.wait_for_function(
-            "document.querySelectorAll('[data-testid=coin-row]').length === 50", timeout=30_000
+            "document.querySelectorAll('[data-testid=market-table] tbody tr').length === 50",
+            timeout=60_000,
         )
         browser.close()
     assert errors == []
