@@ -135,7 +135,8 @@ def up(settings: Settings) -> None:
             stopping = True
             raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_signal)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # SIGINT may arrive ignored (background jobs)
+        signal.signal(signum, on_signal)
     started = time.monotonic()
     try:
         database_url, redis_url = platform.start_services()
