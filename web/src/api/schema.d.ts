@@ -113,7 +113,8 @@ export interface paths {
         };
         /**
          * Read Coin History
-         * @description Price, market cap and volume: every snapshot for 1 day, hourly to 90, daily beyond.
+         * @description Price, market cap and volume over the `days` ending at the coin's newest snapshot:
+         *     every snapshot for 1 day, hourly up to 90 days, daily beyond.
          */
         get: operations["read_coin_history_api_v1_coins__coin_id__history_get"];
         put?: never;
