@@ -12,9 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
-import redis
-import sqlalchemy as sa
-
 from api.migrate import upgrade as migrate_app_schema
 from bench.procs import PROJECT_ROOT
 from cryptoflow.db import (
@@ -22,34 +19,18 @@ from cryptoflow.db import (
     create_database,
     create_schemas,
     drop_database,
-    make_engine,
 )
-from cryptoflow.services import EmbeddedPostgres, EmbeddedRedis, free_port
+from cryptoflow.services import (
+    EmbeddedPostgres,
+    EmbeddedRedis,
+    free_port,
+    postgres_answers,
+    redis_answers,
+)
 from cryptoflow.simulator.server import SimConfig, serve_in_thread
 
 DEFAULT_PG_SERVER_URL = "postgresql://postgres:@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def _postgres_answers(url: str) -> bool:
-    engine = make_engine(url, connect_args={"connect_timeout": 3}, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect():
-            return True
-    except sa.exc.OperationalError:
-        return False
-    finally:
-        engine.dispose()
-
-
-def _redis_answers(url: str) -> bool:
-    client = redis.Redis.from_url(url, socket_connect_timeout=3)
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
-    finally:
-        client.close()
 
 
 @contextlib.contextmanager
@@ -60,11 +41,11 @@ def services() -> Iterator[tuple[str, str]]:
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
     with contextlib.ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-svc-")))
-        if not _postgres_answers(pg_url):
+        if not postgres_answers(pg_url):
             pg = EmbeddedPostgres(scratch / "pg")
             pg_url = PgParts.parse(pg.start()).url(dbname="postgres")
             stack.callback(pg.stop)
-        if not _redis_answers(redis_url):
+        if not redis_answers(redis_url):
             rds = EmbeddedRedis(scratch / "redis", port=free_port())
             redis_url = rds.start()
             stack.callback(rds.stop)

@@ -16,44 +16,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 import sqlalchemy as sa
 
 from api.migrate import upgrade as migrate_app_schema
 from cryptoflow.db import PgParts, create_database, create_schemas, drop_database, make_engine
-from cryptoflow.services import EmbeddedPostgres, EmbeddedRedis, free_port
+from cryptoflow.services import (
+    EmbeddedPostgres,
+    EmbeddedRedis,
+    free_port,
+    postgres_answers,
+    redis_answers,
+)
 from cryptoflow.simulator.server import RunningSimulator, SimConfig, serve_in_thread
 
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres:@127.0.0.1:5432/postgres"
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def _postgres_answers(url: str) -> bool:
-    engine = make_engine(url, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect():
-            return True
-    except Exception:
-        return False
-    finally:
-        engine.dispose()
-
-
-def _redis_answers(url: str) -> bool:
-    client = redis.Redis.from_url(url, socket_connect_timeout=3)
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
-    finally:
-        client.close()
-
-
 @pytest.fixture(scope="session")
 def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a PostgreSQL server on which tests may create and drop databases."""
     url = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
-    if _postgres_answers(url):
+    if postgres_answers(url):
         yield url
         return
     embedded = EmbeddedPostgres(tmp_path_factory.mktemp("embedded") / "pg")
@@ -66,7 +50,7 @@ def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("TEST_REDIS_URL", DEFAULT_TEST_REDIS_URL)
-    if _redis_answers(url):
+    if redis_answers(url):
         yield url
         return
     embedded = EmbeddedRedis(tmp_path_factory.mktemp("embedded") / "redis", port=free_port())

@@ -21,7 +21,7 @@ import redis.asyncio as aioredis
 import uvicorn
 import websockets
 
-from cryptoflow.services import free_port
+from cryptoflow.services import free_port, stop_process
 from cryptoflow.simulator.server import SimConfig, create_app
 from cryptoflow.simulator.stream import StreamConfig
 
@@ -117,13 +117,8 @@ class ApiServer:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process:
+            stop_process(self.process)
 
 
 class Recorder:
