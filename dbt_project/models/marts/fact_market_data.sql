@@ -88,13 +88,33 @@ unioned as (
 
 ),
 
-final as (
+deduplicated as (
 
     -- a /coins/markets snapshot carries more fields than a history point at the same instant
     select distinct on (coin_id, snapshot_at) *
     from unioned
     where price_usd is not null
     order by coin_id asc, snapshot_at asc, (source = 'snapshot') desc, loaded_at desc
+
+),
+
+final as (
+
+    select * from deduplicated
+    {% if is_incremental() %}
+        -- nor may a history point loaded later (a backfill, the daily history load) replace a
+        -- snapshot an earlier run merged: the merge would null its snapshot-only columns
+        where
+            deduplicated.source = 'snapshot'
+            or not exists (
+                select 1
+                from {{ this }} as existing
+                where
+                    existing.coin_id = deduplicated.coin_id
+                    and existing.snapshot_at = deduplicated.snapshot_at
+                    and existing.source = 'snapshot'
+            )
+    {% endif %}
 
 )
 
