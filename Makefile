@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .stamps
 
-.PHONY: up test install lint pytest bench chaos clean web dbt-parse
+.PHONY: up test install lint pytest bench chaos audit clean web dbt-parse
 
 up: install
 	$(BIN)/cryptoflow up
@@ -40,6 +40,14 @@ lint: $(STAMPS)/venv
 
 bench: install
 	$(BIN)/python -m bench.run_all
+
+# The issue's full minute of benchmark load with a PostgreSQL restart (make test runs 24 s of it).
+chaos: install
+	CHAOS_LOAD_S=60 $(BIN)/pytest -s tests/reliability/test_postgres_restart.py -k benchmark_load
+
+# Known vulnerabilities in the shipped Python and npm dependencies (needs the advisory services).
+audit: install
+	scripts/audit-deps.sh
 
 clean:
 	rm -rf $(STAMPS) web/dist dbt_project/target
