@@ -2,8 +2,9 @@
 
 The orchestration suite covers a 429 waited out, persistent 5xx on the snapshot load, malformed
 rows and a half-truncated feed. Here every other fault kind exhausts the client's retries and
-must end as a FAILURE row with its reason in `app.pipeline_runs`, with nothing half-loaded; and
-after a failed or incomplete run the next run must catch up: no gap, no duplicate.
+must end as a FAILURE row with its reason in `app.pipeline_runs`, with nothing half-loaded; after
+a failed or incomplete run the next run must catch up: no gap, no duplicate; and a coin missing
+from a snapshot is recorded as a failed completeness check.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ import pytest
 
 from cryptoflow.simulator.server import RunningSimulator
 from orchestration.ingest.assets import coingecko_history_assets
+from orchestration.jobs import ingest_job
+from tests.conftest import WarehouseTemplate
 from tests.orchestration.ingest_support import FROZEN_AT, ingest_resources
 from tests.reliability.pipeline_support import query, record_run, scalar
+from tests.warehouse.warehouse_support import ALL_ASSETS, pipeline_resources, run_quality_checks
 
 TOP_N = 4
 MAX_RETRIES = 2
@@ -142,3 +146,30 @@ def test_a_coin_missing_from_the_page_is_caught_up_by_the_next_run(
     sim.set_clock(until)
     assert load_history(database_url, sim, instance).success
     assert_caught_up(database_url, until=until)
+
+
+def test_a_coin_missing_from_the_snapshot_page_is_recorded_by_the_completeness_check(
+    warehouse_db: str, warehouse_template: WarehouseTemplate, sim_server: RunningSimulator
+) -> None:
+    tick = warehouse_template.sim_now + timedelta(minutes=10)
+    sim_server.set_clock(tick)
+    sim_server.set_faults(missing_coin_rate=1.0)
+    resources = pipeline_resources(warehouse_db, sim_server.base_url)
+    assert dg.materialize(ALL_ASSETS, selection=ingest_job.selection, resources=resources).success
+    [missing] = query(
+        warehouse_db,
+        "select coin_id from marts.dim_coin except "
+        "select id from raw.markets where last_updated = :tick",
+        tick=tick,
+    )[0]
+
+    evaluation = run_quality_checks(warehouse_db)[("marts.fact_market_data", "completeness_check")]
+    assert not evaluation.passed
+    [(status, details)] = query(
+        warehouse_db,
+        "select status, details from app.data_quality_checks "
+        "where check_name = 'completeness_check' order by id desc limit 1",
+    )
+    print(f"\nmissing coin: {status}, {evaluation.description}, lacks {missing}")
+    assert status == "fail"
+    assert details["found_coins"] == 49 and missing in details["known_coins_not_in_newest_load"]
