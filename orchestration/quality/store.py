@@ -23,6 +23,12 @@ _INSERT = sa.text(
     """
 )
 
+# History kept for the API's check list; "latest" results only read the last day of it.
+_PRUNE = sa.text(
+    "delete from app.data_quality_checks where checked_at < now() - make_interval(days => :days)"
+)
+RETENTION_DAYS = 30
+
 CheckOutcome = dg.AssetCheckResult | dg.AssetCheckEvaluation
 
 
@@ -58,4 +64,5 @@ def record_check_outcomes(
     rows = [check_row(run_id, outcome) for outcome in outcomes]
     if rows:
         conn.execute(_INSERT, rows)
+        conn.execute(_PRUNE, {"days": RETENTION_DAYS})
     return len(rows)

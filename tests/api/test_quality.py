@@ -100,3 +100,24 @@ def test_summary_before_any_check(client: TestClient) -> None:
 @pytest.mark.parametrize("params", [{"status": "broken"}, {"latest": "maybe"}, {"page": -1}])
 def test_bad_filters_are_422(client: TestClient, params: dict) -> None:
     assert client.get("/api/v1/quality/checks", params=params).status_code == 422
+
+
+def test_latest_reads_only_the_day_before_the_newest_result(
+    client: TestClient, checks: list[dict], database_url: str
+) -> None:
+    """A check not evaluated for over a day (hourly quality_job runs them all) is history only."""
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("""
+                insert into app.data_quality_checks (check_name, table_name, status, severity,
+                    checked_at)
+                values ('retired_check', :table, 'fail', 'ERROR', :at)
+            """),
+            {"table": DIM, "at": NOW - timedelta(hours=30)},
+        )
+    engine.dispose()
+    latest = client.get("/api/v1/quality/checks").json()
+    assert "retired_check" not in {c["check_name"] for c in latest["data"]}
+    history = client.get("/api/v1/quality/checks", params={"latest": False}).json()
+    assert "retired_check" in {c["check_name"] for c in history["data"]}
