@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import os
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +30,7 @@ from bench.procs import VENV_BIN, Server, http_ok, running
 from bench.results import BenchReport
 from bench.warehouse import scratch_database_name, services
 from cryptoflow.db import create_database, create_schemas, drop_database, make_engine
+from cryptoflow.environ import environ_overrides
 from cryptoflow.services import free_port
 
 TICK = timedelta(minutes=10)
@@ -53,20 +52,6 @@ class RunTimes:
     dbt_node_sum_s: float = 0.0  # sum of dbt's per-node times (threads overlap them)
     dbt_nodes: int = 0
     dlt_load_s: dict[str, float] = field(default_factory=dict)  # dlt's load stage per table
-
-
-@contextlib.contextmanager
-def environment(**values: str) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _seconds(value: Any) -> float:
@@ -183,7 +168,7 @@ def run(*, pg_server_url: str) -> tuple[BenchReport, str]:
         )
         with (
             running(simulator.start()),
-            environment(
+            environ_overrides(
                 DATABASE_URL=url,
                 COINGECKO_BASE_URL=f"{sim_url}/api/v3",
                 COINGECKO_RATE_LIMIT="100000",

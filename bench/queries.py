@@ -22,10 +22,10 @@ import httpx
 import psycopg
 from sqlalchemy import event
 
-from bench.pipeline import environment
 from bench.results import BenchReport
 from bench.warehouse import bench_database
 from cryptoflow.db import PgParts
+from cryptoflow.environ import environ_overrides
 
 COIN_ID = "bitcoin"
 PRIVATE_TAGS = {"auth", "portfolio", "watchlist", "live prices", "health"}
@@ -128,7 +128,7 @@ def _is_mv_lookup(statement: Statement) -> bool:
 
 def run(*, database_url: str, redis_url: str) -> BenchReport:
     report = BenchReport("Warehouse queries")
-    with environment(REDIS_URL=redis_url, DATABASE_URL=database_url):
+    with environ_overrides(REDIS_URL=redis_url, DATABASE_URL=database_url):
         statements = asyncio.run(record_statements(database_url, redis_url))
     explain(database_url, statements)
     index_names = _index_descriptions(database_url)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -18,25 +16,12 @@ from packaging import version
 from pydantic import Field
 
 from cryptoflow.db import dbt_env
+from cryptoflow.environ import environ_overrides
 from orchestration.warehouse.project import dbt_project
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 # The dbt of this interpreter's environment: Dagster processes need not have the venv on PATH.
 _VENV_DBT = Path(sys.executable).with_name("dbt")
-
-
-@contextlib.contextmanager
-def _environment(overrides: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in overrides}
-    os.environ.update(overrides)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 class WarehouseDbtResource(DbtCliResource):
@@ -46,7 +31,7 @@ class WarehouseDbtResource(DbtCliResource):
     database_url: str = Field(description="postgresql:// URL of the warehouse database")
 
     def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:  # type: ignore[override]
-        with _environment(dbt_env(self.database_url)):
+        with environ_overrides(**dbt_env(self.database_url)):
             return super().cli(args, **kwargs)
 
     # Start-up cuts (~2 s each per run, far more on a busy 2-core box). dagster-dbt asks the dbt
