@@ -43,7 +43,9 @@ def simulator_coins() -> list[CoinRef]:
 def load_coins(database_url: str | None) -> list[CoinRef]:
     """Coins of `marts.dim_coin` by market-cap rank; the simulator's coins when it has none."""
     if database_url:
-        engine = make_engine(database_url, poolclass=sa.pool.NullPool)
+        engine = make_engine(
+            database_url, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 5}
+        )
         try:
             with engine.connect() as conn:
                 rows = [(str(r[0]), str(r[1])) for r in conn.execute(_DIM_COIN_SQL)]

@@ -9,12 +9,15 @@ published first, so the latest-price hash is current again straight away.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import structlog
 from redis.exceptions import RedisError
 
+from cryptoflow.aio import cancel_and_wait
 from cryptoflow.backoff import Backoff
 from cryptoflow.settings import Settings, Source
 from cryptoflow.ticks import Tick
@@ -23,6 +26,9 @@ from streaming.coins import CoinRef, load_coins
 from streaming.providers import BINANCE_STREAM_URL, PriceProvider, make_provider
 
 log = structlog.get_logger(__name__)
+
+SHUTDOWN_S = 3.0  # cancel → every task stopped and Redis closed, whatever state the consumer is in
+DISCONNECT_S = 1.0
 
 
 @dataclass
@@ -58,17 +64,28 @@ class Consumer:
         self._wakeup = asyncio.Event()
 
     async def run(self) -> None:
-        """Run until cancelled."""
+        """Run until cancelled (or a worker fails); shutting down takes `SHUTDOWN_S` at most."""
         await self.broadcaster.connect()
+        workers = [
+            asyncio.create_task(self._read_feed(), name="read-feed"),
+            asyncio.create_task(self._publish_forever(), name="publish"),
+            asyncio.create_task(self._log_counts_forever(), name="log-counts"),
+        ]
+        if self.coin_source is not None:
+            workers.append(
+                asyncio.create_task(self._refresh_coins_forever(self.coin_source), name="coins")
+            )
         try:
-            async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(self._read_feed())
-                tasks.create_task(self._publish_forever())
-                tasks.create_task(self._log_counts_forever())
-                if self.coin_source is not None:
-                    tasks.create_task(self._refresh_coins_forever(self.coin_source))
+            done, _ = await asyncio.wait(workers, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                task.result()  # a worker's failure ends the consumer with that error
         finally:
-            await self.broadcaster.disconnect()
+            # Not a TaskGroup: redis-py can swallow one cancel (cryptoflow/aio.py), and a
+            # TaskGroup would then wait forever for the publisher.
+            await cancel_and_wait(workers, timeout_s=SHUTDOWN_S - DISCONNECT_S)
+            with contextlib.suppress(TimeoutError, RedisError, OSError):
+                async with asyncio.timeout(DISCONNECT_S):
+                    await self.broadcaster.disconnect()
 
     async def _read_feed(self) -> None:
         async for tick in self.provider.ticks():
@@ -129,6 +146,18 @@ class Consumer:
 
     def _counters(self) -> dict[str, int]:
         return {**asdict(self.provider.stats), **asdict(self.stats)}
+
+
+async def run_until_signalled(consumer: Consumer) -> None:
+    """`consumer.run()` until SIGTERM or SIGINT, then a shutdown bounded by `SHUTDOWN_S`."""
+    main = asyncio.current_task()
+    assert main is not None
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, main.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await consumer.run()
+    log.info("consumer stopped", published=consumer.stats.published)
 
 
 def stream_url(settings: Settings) -> str:

@@ -15,9 +15,12 @@ from fastapi import FastAPI
 from api.realtime.hub import PriceHub
 from api.realtime.listener import RedisPriceListener
 from api.realtime.router import router
+from cryptoflow.aio import cancel_and_wait
 from cryptoflow.settings import Settings
 
 __all__ = ["PriceHub", "live_prices", "router"]
+
+SHUTDOWN_S = 2.0  # the hub and the Redis listener stop within this, whatever Redis is doing
 
 
 @contextlib.asynccontextmanager
@@ -41,10 +44,4 @@ async def live_prices(app: FastAPI, settings: Settings) -> AsyncIterator[PriceHu
     try:
         yield hub
     finally:
-        # redis-py can swallow a cancellation that lands inside one of its read timeouts
-        # (seen on Python 3.11 when the app stops right after starting): cancel until done.
-        while pending := [task for task in tasks if not task.done()]:
-            for task in pending:
-                task.cancel()
-            await asyncio.wait(pending, timeout=0.5)
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(tasks, timeout_s=SHUTDOWN_S)

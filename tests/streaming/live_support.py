@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 import uvicorn
 import websockets
 
+from cryptoflow.aio import cancel_and_wait
 from cryptoflow.services import free_port, stop_process
 from cryptoflow.simulator.server import SimConfig, create_app
 from cryptoflow.simulator.stream import StreamConfig
@@ -53,7 +54,12 @@ async def serve_in_process(app: Any, *, lifespan: str = "off") -> AsyncIterator[
     """Run `app` under uvicorn in this event loop on a free port; yield the port."""
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan=lifespan,
+        timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -62,7 +68,13 @@ async def serve_in_process(app: Any, *, lifespan: str = "off") -> AsyncIterator[
         yield port
     finally:
         server.should_exit = True
-        await task
+        assert not await cancel_and_wait_after(task, grace_s=5), "uvicorn did not stop"
+
+
+async def cancel_and_wait_after(task: asyncio.Task[Any], *, grace_s: float) -> set[Any]:
+    """Let `task` finish on its own for `grace_s`, then cancel it (bounded as well)."""
+    await asyncio.wait([task], timeout=grace_s)
+    return await cancel_and_wait([task], timeout_s=2)
 
 
 @contextlib.asynccontextmanager
@@ -138,8 +150,8 @@ class Recorder:
     async def __aexit__(self, *exc: object) -> None:
         assert self._task is not None and self._socket is not None
         self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
+            await self._task  # the server may have closed the socket first
         await self._socket.close()
 
     async def _read(self) -> None:

@@ -1,9 +1,12 @@
-"""The consumer follows the warehouse's coin list while it runs."""
+"""The consumer follows the warehouse's coin list while it runs, and always stops when cancelled."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
 import sqlalchemy as sa
@@ -11,10 +14,12 @@ from live_support import eventually, simulator_stream
 
 from cryptoflow.db import make_engine
 from cryptoflow.simulator.stream import StreamConfig
+from cryptoflow.ticks import Tick
 from streaming.broadcaster import RedisBroadcaster
-from streaming.coins import load_coins
-from streaming.consumer import Consumer
+from streaming.coins import CoinRef, load_coins
+from streaming.consumer import SHUTDOWN_S, Consumer
 from streaming.providers import make_provider
+from streaming.providers.base import FeedStats
 
 
 async def test_consumer_resubscribes_when_dim_coin_changes(
@@ -57,3 +62,44 @@ async def test_consumer_resubscribes_when_dim_coin_changes(
     await client.aclose()
     engine.dispose()
     assert consumer.provider.stats.connects == 2 and consumer.provider.stats.disconnects == 0
+
+
+class FlatOutProvider:
+    """A feed with a tick always ready, so the consumer is writing to Redis nearly all the time."""
+
+    name = "flat-out"
+
+    def __init__(self) -> None:
+        self.stats = FeedStats()
+        self.coins: list[CoinRef] = []
+
+    async def ticks(self) -> AsyncIterator[Tick]:
+        for i in range(10**9):
+            await asyncio.sleep(0)
+            yield Tick(coin_id=f"coin-{i % 5}", symbol="c", price_usd=1.0 + i, ts=datetime.now(UTC))
+
+    def set_coins(self, coins: Sequence[CoinRef]) -> None:
+        self.coins = list(coins)
+
+
+async def test_cancel_always_stops_the_consumer_mid_publish(
+    redis_url: str, redis_namespace: str
+) -> None:
+    """redis-py on Python 3.11 can swallow a cancel that lands as a write completes; before the
+    consumer re-cancelled, about one cancel in 10 left it waiting forever."""
+    rng = random.Random(11)
+    for attempt in range(150):
+        broadcaster = RedisBroadcaster(
+            redis_url, channel=f"{redis_namespace}:prices", latest_key=f"{redis_namespace}:latest"
+        )
+        consumer = Consumer(FlatOutProvider(), broadcaster)
+        task = asyncio.create_task(consumer.run())
+        await eventually(lambda c=consumer: c.stats.published > 0, what="publishing")
+        await asyncio.sleep(rng.uniform(0, 0.01))  # a random point of the publish cycle
+        task.cancel()
+        done, _ = await asyncio.wait([task], timeout=SHUTDOWN_S + 1)
+        assert done, f"cancel #{attempt} did not stop the consumer"
+        assert task.cancelled()
+    client = aioredis.Redis.from_url(redis_url)
+    await client.delete(f"{redis_namespace}:latest")
+    await client.aclose()

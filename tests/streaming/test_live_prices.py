@@ -12,12 +12,13 @@ import orjson
 import redis.asyncio as aioredis
 from live_support import ApiServer, Recorder, eventually, simulator_stream, tick_json
 
+from cryptoflow.aio import cancel_and_wait
 from cryptoflow.services import EmbeddedRedis, free_port
 from cryptoflow.simulator.stream import StreamConfig
 from cryptoflow.ticks import Tick
 from streaming.broadcaster import RedisBroadcaster
 from streaming.coins import CoinRef
-from streaming.consumer import Consumer
+from streaming.consumer import SHUTDOWN_S, Consumer
 from streaming.providers import make_provider
 
 COINS = [CoinRef("bitcoin", "btc"), CoinRef("ethereum", "eth"), CoinRef("solana", "sol")]
@@ -38,9 +39,7 @@ async def running_consumer(
     try:
         yield consumer
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        assert not await cancel_and_wait([task], timeout_s=SHUTDOWN_S + 1), "consumer hung"
 
 
 @contextlib.asynccontextmanager
