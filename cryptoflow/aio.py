@@ -4,8 +4,8 @@ On Python 3.11, `asyncio.wait_for` returns the inner result instead of raising w
 cancellation lands in the same loop iteration as the inner operation completes (fixed in 3.12).
 redis-py wraps every socket write in `wait_for`, so a task publishing to Redis can lose one
 `cancel()` and carry on: a `TaskGroup` or `asyncio.run` waiting for it then waits forever
-(docs/live-prices.md, Shutdown). Every shutdown path therefore cancels again until the task is done, and
-gives up after a deadline instead of hanging.
+(docs/live-prices.md, "Shutdown"). Every shutdown path therefore cancels again until the task
+is done, and gives up after a deadline instead of hanging.
 """
 
 from __future__ import annotations
