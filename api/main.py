@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -23,6 +24,7 @@ from api.realtime import live_prices
 from api.routers import api_router, health
 from api.services.market import warehouse_fingerprint
 from api.web import mount_web
+from cryptoflow.settings import BAD_SETTINGS_EXIT, exit_on_bad_settings
 
 DESCRIPTION = """
 Crypto-market data from the CryptoFlow warehouse (dlt → PostgreSQL → dbt, run by Dagster).
@@ -111,4 +113,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-app = create_app()
+# The server's app, built at import so uvicorn exits 2 with the one line of a bad setting (a
+# failure in lifespan would be a traceback and exit 3). Building needs no database or Redis: the
+# OpenAPI export imports it without either. A uvicorn `--workers` child exits 3 instead, the status
+# on which uvicorn's supervisor stops rather than restarting it forever.
+_STARTUP_FAILURE = 3
+with exit_on_bad_settings(
+    status=_STARTUP_FAILURE if multiprocessing.parent_process() else BAD_SETTINGS_EXIT
+):
+    app = create_app()

@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from cryptoflow.settings import masked_url
+
 # Schemas of SPEC §1, each with one owner: dlt (raw), dbt (staging/marts/analytics),
 # the API's Alembic migrations (app) and Dagster's storage (dagster).
 SCHEMAS = ("raw", "staging", "marts", "analytics", "app", "dagster")
@@ -27,10 +29,14 @@ class PgParts:
     def parse(cls, url: str) -> PgParts:
         split = urlsplit(url)
         if split.scheme.split("+")[0] not in {"postgresql", "postgres"}:
-            raise ValueError(f"DATABASE_URL must be a postgresql:// URL, got {split.scheme!r}")
+            # the whole (masked) URL: a value without "scheme:" has an empty scheme
+            raise ValueError(f"not a postgresql:// URL: {masked_url(url)!r}")
         query = parse_qs(split.query)
         host = query.get("host", [split.hostname or "127.0.0.1"])[0]
-        port = int(query.get("port", [split.port or 5432])[0])
+        try:
+            port = int(query.get("port", [split.port or 5432])[0])
+        except ValueError:
+            raise ValueError(f"no valid port in {masked_url(url)!r}") from None
         return cls(
             user=unquote(split.username or "postgres"),
             password=unquote(split.password or ""),

@@ -20,6 +20,7 @@ import redis
 import sqlalchemy as sa
 
 from cryptoflow.db import PgParts, create_database, make_engine
+from cryptoflow.settings import SettingsError
 
 DEFAULT_DBNAME = "cryptoflow"
 
@@ -141,6 +142,30 @@ def postgres_answers(url: str) -> bool:
         return False
     finally:
         engine.dispose()
+
+
+def require_postgres(url: str, *, setting: str = "DATABASE_URL", timeout_s: int = 5) -> None:
+    """Connect once, so a URL nothing answers at fails in seconds as one line naming `setting`
+    instead of deep inside a migration."""
+    engine = make_engine(url, connect_args={"connect_timeout": timeout_s}, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as exc:
+        raise SettingsError(setting, url, f"PostgreSQL does not answer: {exc.orig}") from exc
+    finally:
+        engine.dispose()
+
+
+def require_redis(url: str, *, setting: str = "REDIS_URL", timeout_s: int = 5) -> None:
+    """Ping once: the Redis counterpart of `require_postgres`."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        raise SettingsError(setting, url, f"Redis does not answer: {exc}") from exc
+    finally:
+        client.close()
 
 
 def redis_answers(url: str) -> bool:

@@ -2,16 +2,111 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import traceback
+from collections.abc import Iterator
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_JWT_SECRET = "cryptoflow-development-secret-change-me"  # refused in production
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BAD_SETTINGS_EXIT = 2  # the status of every process refusing its settings (as for a usage error)
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Whole values hidden in messages: a name containing one of these is a secret.
+_SECRET_NAME_PARTS = ("SECRET", "PASSWORD", "API_KEY", "TOKEN")
+_SECRET_QUERY_KEYS = frozenset({"password", "key", "api_key", "token", "secret"})
+MASK = "***"
+
+
+def masked(setting: str, value: object) -> str:
+    """`value` as it may be shown: secrets whole, and passwords/keys inside URLs, become `***`."""
+    if value is None:
+        return "(unset)"
+    text = str(value)
+    if any(part in setting.upper() for part in _SECRET_NAME_PARTS):
+        return MASK if text else "''"
+    return repr(masked_url(text))
+
+
+def masked_url(text: str) -> str:
+    """`text` with a URL's password and secret query parameters replaced by `***`."""
+    try:
+        split = urlsplit(text)
+        password = split.password
+    except ValueError:
+        return text
+    netloc = split.netloc
+    if password:
+        userinfo, _, hostinfo = netloc.rpartition("@")
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:{MASK}@{hostinfo}"
+    query = split.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(key.lower() in _SECRET_QUERY_KEYS for key, _ in pairs):
+            query = urlencode(
+                [(k, MASK if k.lower() in _SECRET_QUERY_KEYS else v) for k, v in pairs], safe="*/"
+            )
+    if (netloc, query) == (split.netloc, split.query):
+        return text
+    return urlunsplit(split._replace(netloc=netloc, query=query))
+
+
+class SettingsError(Exception):
+    """A setting the platform cannot run with. `str()` is the one line a user sees: the setting,
+    its value (masked when secret) and why; every entry point exits with it (`exit_on_bad_settings`).
+    """
+
+    def __init__(self, setting: str, value: object, reason: str) -> None:
+        self.setting = setting
+        self.value = value
+        self.reason = " ".join(reason.split())  # one line, whatever the cause's message held
+        super().__init__(f"bad setting {setting}={masked(setting, value)}: {self.reason}")
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError) -> SettingsError:
+        """The first failing setting of a `Settings()` validation, naming the others."""
+        errors = exc.errors()
+        first = errors[0]
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        others = sorted({str(e["loc"][0]) for e in errors[1:] if e["loc"]} - {str(first["loc"][0])})
+        if others:
+            reason += f" (also bad: {', '.join(others)})"
+        return cls(str(first["loc"][0]) if first["loc"] else "settings", first.get("input"), reason)
+
+
+class _Verbosity(BaseSettings):
+    """Only the log level, read the way `Settings` reads it: usable when `Settings` itself fails."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    log_level: str = Field(default="INFO", validation_alias="CRYPTOFLOW_LOG_LEVEL")
+
+
+@contextlib.contextmanager
+def exit_on_bad_settings(*, status: int = BAD_SETTINGS_EXIT) -> Iterator[None]:
+    """Turn a `SettingsError` raised in the block into its one line on stderr and exit `status`.
+
+    The CLI and every server entry point use this, so a wrong variable reads the same everywhere
+    and never as a traceback (the traceback is printed too with `CRYPTOFLOW_LOG_LEVEL=DEBUG`).
+    """
+    try:
+        yield
+    except SettingsError as exc:
+        report_and_exit(exc, status=status)
+
+
+def report_and_exit(exc: SettingsError, *, status: int = BAD_SETTINGS_EXIT) -> NoReturn:
+    if _Verbosity().log_level.strip().upper() == "DEBUG":
+        traceback.print_exception(exc)
+    print(str(exc), file=sys.stderr, flush=True)
+    raise SystemExit(status)
 
 
 class Environment(StrEnum):
@@ -27,6 +122,21 @@ class Source(StrEnum):
 
 def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
+
+
+def _url_ok(value: str, schemes: set[str], *, numeric_path: bool = False) -> bool:
+    """`value` has one of `schemes`, a host (or is a unix socket path) and a numeric port if any."""
+    try:
+        split = urlsplit(value)
+        split.port  # noqa: B018 - raises ValueError on a non-numeric or out-of-range port
+    except ValueError:
+        return False
+    if split.scheme not in schemes:
+        return False
+    if split.scheme == "unix":
+        return bool(split.path)
+    path = split.path.lstrip("/")
+    return bool(split.hostname) and (not numeric_path or not path or path.isdigit())
 
 
 class Settings(BaseSettings):
@@ -163,6 +273,54 @@ class Settings(BaseSettings):
     sim_port: int = Field(default=8765, validation_alias=_env("CRYPTOFLOW_SIM_PORT"))
     sim_seed: int = Field(default=42, validation_alias=_env("CRYPTOFLOW_SIM_SEED"))
 
+    @field_validator("database_url", "redis_url", "price_stream_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            from cryptoflow.db import PgParts  # sqlalchemy: imported only when a URL is given
+
+            try:
+                PgParts.parse(value)
+            except ValueError:
+                raise ValueError(
+                    "not a PostgreSQL URL (postgresql://user:pass@host:port/db)"
+                ) from None
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not _url_ok(value, {"redis", "rediss", "unix"}, numeric_path=True):
+            raise ValueError("not a Redis URL (redis://host:port/db)")
+        return value
+
+    @field_validator("coingecko_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not _url_ok(value, {"http", "https"}):
+            raise ValueError("not an http(s):// URL")
+        return value
+
+    @field_validator("price_stream_url")
+    @classmethod
+    def _ws_url(cls, value: str | None) -> str | None:
+        if value is not None and not _url_ok(value, {"ws", "wss"}):
+            raise ValueError("not a ws(s):// URL")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"not a log level (one of {', '.join(LOG_LEVELS)})")
+        return level
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -185,4 +343,8 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The process's settings; a value they refuse raises `SettingsError` naming it."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError.from_validation(exc) from exc

@@ -3,10 +3,56 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import typer
+from typer.core import TyperGroup
 
-app = typer.Typer(help="CryptoFlow: crypto-market data platform.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from typer._click.core import Context
+
+    from cryptoflow.settings import SettingsError
+
+
+class _Commands(TyperGroup):
+    """Runs every command so a bad setting ends as one line on stderr and exit 2, not a traceback.
+
+    Settings come from `get_settings()` (a `SettingsError` names the variable); an option that
+    click read from its environment variable and refused is reported the same way.
+    """
+
+    def invoke(self, ctx: Context) -> Any:
+        from cryptoflow.settings import exit_on_bad_settings
+
+        with exit_on_bad_settings():
+            try:
+                return super().invoke(ctx)
+            except typer.BadParameter as exc:
+                raise _from_environment(exc) or exc from None
+
+
+def _from_environment(exc: typer.BadParameter) -> SettingsError | None:
+    """The `SettingsError` of a refused option value that came from its environment variable."""
+    import os
+
+    from cryptoflow.settings import SettingsError
+
+    param, ctx = exc.param, exc.ctx
+    if param is None or ctx is None or param.name is None:
+        return None
+    source = ctx.get_parameter_source(param.name)
+    if source is None or source.name != "ENVIRONMENT":
+        return None
+    envvars = [param.envvar] if isinstance(param.envvar, str) else list(param.envvar or ())
+    for name in envvars:
+        if name in os.environ:
+            return SettingsError(name, os.environ[name], exc.message)
+    return None
+
+
+app = typer.Typer(
+    help="CryptoFlow: crypto-market data platform.", no_args_is_help=True, cls=_Commands
+)
 
 
 @app.command()
@@ -23,11 +69,13 @@ def migrate() -> None:
     """Create the schemas and apply the `app` schema's migrations to DATABASE_URL."""
     from api.migrate import upgrade
     from cryptoflow.db import create_schemas
-    from cryptoflow.settings import get_settings
+    from cryptoflow.services import require_postgres
+    from cryptoflow.settings import SettingsError, get_settings
 
     database_url = get_settings().database_url
     if not database_url:
-        raise typer.BadParameter("DATABASE_URL is not set", param_hint="DATABASE_URL")
+        raise SettingsError("DATABASE_URL", None, "migrate needs the database to migrate")
+    require_postgres(database_url)
     create_schemas(database_url)
     upgrade(database_url)
     typer.echo("schemas and app tables are up to date")
@@ -39,6 +87,7 @@ def _sim_env(name: str) -> str:
 
 @app.command()
 def sim(
+    ctx: typer.Context,
     port: int = typer.Option(8765, envvar=_sim_env("PORT"), help="TCP port"),
     host: str = typer.Option("127.0.0.1", envvar=_sim_env("HOST"), help="bind address"),
     seed: int = typer.Option(42, envvar=_sim_env("SEED"), help="seed of the market"),
@@ -83,8 +132,12 @@ def sim(
             missing_coin_rate=missing_coin_rate,
         )
     except ValidationError as exc:
-        problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
-        raise typer.BadParameter(problems) from None
+        # name the first refused option, so one read from its variable is reported as a setting
+        options: dict[str | None, Any] = {param.name: param for param in ctx.command.params}
+        first = exc.errors()[0]
+        field = str(first["loc"][0])
+        option = {"retry_after_s": "retry_after"}.get(field, field)
+        raise typer.BadParameter(str(first["msg"]), ctx=ctx, param=options.get(option)) from None
     frozen = now.replace(tzinfo=now.tzinfo or UTC) if now else None
     typer.echo(f"market simulator on http://{host}:{port}/api/v3 (seed {seed})", err=True)
     serve(

@@ -21,7 +21,7 @@ from rich.panel import Panel
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from cryptoflow.db import create_schemas, dagster_storage_url, dbt_env, make_engine
-from cryptoflow.services import EmbeddedPostgres, EmbeddedRedis
+from cryptoflow.services import EmbeddedPostgres, EmbeddedRedis, require_postgres, require_redis
 from cryptoflow.settings import PROJECT_ROOT, Settings, Source
 from cryptoflow_cli.dagster_graphql import TERMINAL_STATUSES, DagsterGraphQL
 from cryptoflow_cli.supervisor import Supervisor, http_ok
@@ -126,6 +126,14 @@ def follow_first_run(client: DagsterGraphQL, run_id: str) -> str:
 
 def up(settings: Settings) -> None:
     """Run the whole platform in the foreground until Ctrl-C."""
+    from api.core.config import check_api_settings
+
+    # refused now as one line, rather than by a child process after the rest started
+    check_api_settings(settings)
+    if settings.database_url:
+        require_postgres(settings.database_url)
+    if settings.redis_url:
+        require_redis(settings.redis_url)
     platform = Platform(settings)
     stopping = False
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dlt import DagsterDltResource
 
+from cryptoflow.settings import exit_on_bad_settings, get_settings
 from orchestration.ingest.assets import coingecko_history_assets, coingecko_snapshot_assets
 from orchestration.jobs import analytics_job, history_job, ingest_job, quality_job
 from orchestration.quality.checks import quality_checks
@@ -19,6 +20,11 @@ from orchestration.sensors import sensors
 from orchestration.warehouse.assets import warehouse_dbt_assets
 from orchestration.warehouse.resources import warehouse_dbt
 
+# The location reads the settings at load: a bad one ends the code server with its one line and
+# exit 2, where Dagster would otherwise wrap it in a page of user-code-load-error traceback.
+with exit_on_bad_settings():
+    settings = get_settings()
+
 defs = dg.Definitions(
     assets=[coingecko_snapshot_assets, coingecko_history_assets, warehouse_dbt_assets],
     asset_checks=quality_checks,
@@ -27,7 +33,7 @@ defs = dg.Definitions(
     sensors=sensors,
     resources={
         "dlt": DagsterDltResource(),
-        "coingecko": coingecko_resource(),
+        "coingecko": coingecko_resource(settings),
         "warehouse": warehouse_resource(),
         "dbt": warehouse_dbt(dg.EnvVar("DATABASE_URL")),
     },

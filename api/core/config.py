@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cryptoflow.settings import Environment, Settings, get_settings
+from cryptoflow.settings import Environment, Settings, SettingsError, get_settings
 
 __all__ = [
     "API_V1_PREFIX",
@@ -16,7 +16,7 @@ API_V1_PREFIX = "/api/v1"
 SAFE_JWT_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 
 
-class UnsafeSettingsError(RuntimeError):
+class UnsafeSettingsError(SettingsError):
     """Raised at start-up so a misconfigured API never serves a request."""
 
 
@@ -24,14 +24,16 @@ def check_api_settings(settings: Settings) -> None:
     """Refuse settings that would make the API insecure, before it is even built."""
     if settings.env is Environment.PRODUCTION and settings.uses_default_jwt_secret:
         raise UnsafeSettingsError(
-            "JWT_SECRET is the built-in development default: refusing to start with "
-            "CRYPTOFLOW_ENV=production. Set JWT_SECRET to a long random value "
-            "(e.g. `openssl rand -hex 32`)."
+            "JWT_SECRET",
+            settings.jwt_secret,
+            "the built-in development default, refused with CRYPTOFLOW_ENV=production; "
+            "set a long random value (e.g. `openssl rand -hex 32`)",
         )
     if settings.jwt_algorithm not in SAFE_JWT_ALGORITHMS:
         raise UnsafeSettingsError(
-            f"JWT_ALGORITHM={settings.jwt_algorithm!r} is not supported; "
-            f"use one of {sorted(SAFE_JWT_ALGORITHMS)}"
+            "JWT_ALGORITHM",
+            settings.jwt_algorithm,
+            f"not supported; use one of {', '.join(sorted(SAFE_JWT_ALGORITHMS))}",
         )
 
 
@@ -39,9 +41,10 @@ def connection_urls(settings: Settings) -> tuple[str, str]:
     """DATABASE_URL and REDIS_URL, checked at start-up (the app object can exist without them)."""
     if not settings.database_url:
         raise UnsafeSettingsError(
-            "DATABASE_URL is not set: the API needs the warehouse database "
-            "(`cryptoflow up` sets it for the processes it starts)"
+            "DATABASE_URL",
+            None,
+            "the API needs the warehouse database (`cryptoflow up` sets it for its processes)",
         )
     if not settings.redis_url:
-        raise UnsafeSettingsError("REDIS_URL is not set: the API needs Redis")
+        raise UnsafeSettingsError("REDIS_URL", None, "the API needs Redis")
     return settings.database_url, settings.redis_url

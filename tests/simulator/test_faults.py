@@ -129,4 +129,4 @@ def test_cli_refuses_a_bad_rate() -> None:
         [str(cli), "sim", "--rate-5xx", "1.5"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2
-    assert "rate_5xx" in done.stderr
+    assert "--rate-5xx" in done.stderr  # the option as typed
