@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import traceback
 from collections.abc import Iterator
@@ -42,6 +43,8 @@ def masked_url(text: str) -> str:
         password = split.password
     except ValueError:
         return text
+    if not split.netloc and "@" in text:  # no "//": whatever precedes "@" may hold a password
+        return re.sub(r"([^:/@]+):[^@]*@", rf"\1:{MASK}@", text, count=1)
     netloc = split.netloc
     if password:
         userinfo, _, hostinfo = netloc.rpartition("@")

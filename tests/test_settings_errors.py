@@ -171,4 +171,5 @@ def test_secrets_are_masked() -> None:
         "https://api.example/v3?x_cg_demo=1&api_key=***"
     )
     assert masked("REDIS_URL", "redis://127.0.0.1:6379/0") == "'redis://127.0.0.1:6379/0'"
+    assert masked_url(f"postgresql:cf:{SECRET}@db/cf") == "postgresql:***@db/cf"  # no "//"
     assert masked("REDIS_URL", None) == "(unset)"
