@@ -1,6 +1,6 @@
-"""SPEC §9 pipeline: the first full materialization (50 coins x 365 days: dlt, dbt build, checks)
-and one 10-minute tick, timed per stage, on the simulator; dlt's rows/s against a plain
-PostgreSQL `COPY` of the same rows in the same run.
+"""Pipeline (docs/targets.md): the first full materialization (50 coins x 365 days: dlt, dbt
+build, checks) and one 10-minute tick, timed per stage, on the simulator; dlt's rows/s against a
+plain PostgreSQL `COPY` of the same rows in the same run.
 
     python -m bench.pipeline [--keep]
 
@@ -86,9 +86,9 @@ def execute(job_name: str) -> RunTimes:
         raise
     times = RunTimes(wall_s=time.monotonic() - started)
     times.dbt_reported_s = sum(float(s) for s in DBT_FINISHED.findall(dbt_output.getvalue()))
-    for event in result.all_events:
-        if event.event_type == dg.DagsterEventType.STEP_SUCCESS:
-            times.steps_s[event.step_key] = event.event_specific_data.duration_ms / 1000
+    for event in result.get_step_success_events():
+        assert event.step_key is not None, "a step event names its step"
+        times.steps_s[event.step_key] = event.step_success_data.duration_ms / 1000
     materializations = [e.step_materialization_data.materialization for e in result.get_asset_materialization_events()]  # fmt: skip
     evaluations = result.get_asset_check_evaluations()
     for metadata in [m.metadata for m in materializations] + [e.metadata for e in evaluations]:

@@ -1,5 +1,5 @@
-"""SPEC §9 memory, and the tick the way production runs it: the whole platform `make up` starts
-(`cryptoflow up`: embedded PostgreSQL and Redis, Dagster webserver + daemon + code server, API,
+"""Platform memory (docs/targets.md), and the tick the way production runs it: the whole
+platform `make up` starts (`cryptoflow up`: embedded PostgreSQL and Redis, Dagster webserver + daemon + code server, API,
 consumer, simulator as the source), idle RSS summed over its processes; then one `ingest_job`
 launched through Dagster, timed from launch until `mv_latest_market_data` shows the new snapshot.
 
@@ -41,7 +41,7 @@ query($statuses: [RunStatus!]) { runsOrError(filter: {statuses: $statuses}) {
   ... on Runs { results { runId jobName status startTime endTime creationTime } } } }
 """
 # Components by command line, in the order they are matched; the simulator stands in for
-# CoinGecko and is not part of the platform SPEC §9 budgets.
+# CoinGecko and is not counted in the platform's memory target.
 COMPONENTS = (
     ("dagster-webserver", "dagster-webserver"),
     ("dagster-daemon", "dagster-daemon"),
@@ -116,7 +116,7 @@ def _newest_snapshot(database_url: str) -> datetime | None:
     engine = make_engine(database_url, poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as conn:
-            return conn.execute(  # type: ignore[no-any-return]
+            return conn.execute(
                 sa.text("select max(snapshot_at) from marts.mv_latest_market_data")
             ).scalar()
     finally:

@@ -24,6 +24,7 @@ import time
 import zlib
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 import orjson
@@ -77,7 +78,8 @@ class Client(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        # A TCP connection's transport; uvloop's has Transport's methods but does not subclass it.
+        self.transport = cast(asyncio.Transport, transport)
         self.transport.write(self.request)
 
     def connection_lost(self, exc: Exception | None) -> None:

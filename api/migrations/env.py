@@ -14,6 +14,8 @@ target_metadata = Base.metadata
 
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no sqlalchemy.url: run the migrations through api.migrate")
     engine = sa.create_engine(sqlalchemy_url(url), poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
         connection.execute(sa.text("create schema if not exists app"))

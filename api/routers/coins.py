@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 
@@ -27,7 +27,7 @@ CoinId = Annotated[
     Path(max_length=COIN_ID_MAX_LENGTH, description="CoinGecko id", examples=["bitcoin"]),
 ]
 Days = Annotated[int, Query(ge=1, le=365, description="look-back window in days (1-365)")]
-NOT_FOUND = {404: {"description": "no coin with this id"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no coin with this id"}}
 
 
 def coin_not_found(coin_id: str) -> HTTPException:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
 
@@ -22,8 +22,12 @@ from api.services import portfolio
 router = APIRouter(prefix="/portfolio", tags=["portfolio"], responses=AUTH_RESPONSES)
 
 HoldingId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the holding's id")]
-NOT_FOUND = {404: {"description": "no holding with this id among yours"}}
-UNKNOWN_COIN = {422: {"description": "invalid body, or a coin the warehouse does not know"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no holding with this id among yours"}
+}
+UNKNOWN_COIN: dict[int | str, dict[str, Any]] = {
+    422: {"description": "invalid body, or a coin the warehouse does not know"}
+}
 
 
 async def _owned_holding(session: SessionDep, user: CurrentUser, holding_id: int) -> Holding:

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import PageQuery
 
+JobStatus = Literal["healthy", "failing", "unknown"]
+
 
 class PipelineRunPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -35,7 +37,7 @@ class PipelineRunQuery(PageQuery):
 
 class JobHealth(BaseModel):
     job_name: str = Field(examples=["ingest_job"])
-    status: Literal["healthy", "failing", "unknown"] = Field(
+    status: JobStatus = Field(
         description="healthy: the last run succeeded; failing: it failed; unknown: otherwise"
     )
     last_run_at: datetime | None

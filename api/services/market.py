@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +36,7 @@ async def get_overview(session: AsyncSession, *, movers: int) -> MarketOverview:
         order by snapshot_at desc
         limit 1
     """)
-    totals = (await session.execute(global_statement)).mappings().first() or {}
+    totals: Mapping[Any, Any] = (await session.execute(global_statement)).mappings().first() or {}
     coins_statement = text("""
         select coin_id, symbol, name, image_url, price_usd, price_change_24h_pct,
             market_cap_usd, snapshot_at

@@ -8,13 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.models import PipelineRun
 from api.schemas.pipeline import (
     JobHealth,
+    JobStatus,
     PipelineHealth,
     PipelineRunPublic,
     PipelineRunQuery,
     PipelineRunsPublic,
 )
 
-HEALTH_BY_LAST_STATUS = {"SUCCESS": "healthy", "FAILURE": "failing"}
+HEALTH_BY_LAST_STATUS: dict[str, JobStatus] = {"SUCCESS": "healthy", "FAILURE": "failing"}
 
 
 async def list_runs(session: AsyncSession, query: PipelineRunQuery) -> PipelineRunsPublic:

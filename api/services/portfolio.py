@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import RowMapping, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Holding
@@ -26,7 +24,7 @@ class UnknownCoinError(Exception):
     """The holding names a coin the warehouse does not know."""
 
 
-def _enrich(row: Mapping[str, Any]) -> HoldingPublic:
+def _enrich(row: RowMapping) -> HoldingPublic:
     quantity = float(row["quantity"])
     cost = quantity * float(row["buy_price_usd"])
     price = row["current_price_usd"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,10 +41,14 @@ async def add_entry(
 
 
 async def remove_entry(session: AsyncSession, *, user_id: int, coin_id: str) -> bool:
-    result = await session.execute(
-        delete(WatchlistEntry).where(
-            WatchlistEntry.user_id == user_id, WatchlistEntry.coin_id == coin_id
-        )
+    # A DELETE's result is a CursorResult (the Result that has a rowcount).
+    result = cast(
+        "CursorResult[Any]",
+        await session.execute(
+            delete(WatchlistEntry).where(
+                WatchlistEntry.user_id == user_id, WatchlistEntry.coin_id == coin_id
+            )
+        ),
     )
     await session.commit()
     return bool(result.rowcount)
