@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
 
-from cryptoflow.db import SCHEMAS, PgParts, dagster_storage_url, dlt_url, make_engine
+import pytest
+import sqlalchemy as sa
+import yaml
+
+from cryptoflow.db import SCHEMAS, PgParts, dagster_storage_url, dbt_env, dlt_url, make_engine
 from cryptoflow.services import EmbeddedPostgres, EmbeddedRedis, free_port
 from cryptoflow.settings import Settings
 
@@ -72,24 +80,97 @@ def test_readme_documents_every_setting(project_root) -> None:
     assert [alias for alias in aliases if f"`{alias}`" not in readme] == []
 
 
-def test_compose_runs_the_same_system(project_root) -> None:
-    """docker-compose.yml declares every service with the platform's env names (no engine here)."""
-    import yaml
+APP_SERVICES = ("migrate", "dagster-code", "dagster-webserver", "dagster-daemon", "api", "consumer")
 
-    compose = yaml.safe_load((project_root / "docker-compose.yml").read_text())
-    services = compose["services"]
-    for name in (
-        "postgres",
-        "redis",
-        "migrate",
-        "dagster-webserver",
-        "dagster-daemon",
-        "api",
-        "consumer",
+
+def _compose_config(project_root: Path, tmp_path: Path) -> dict[str, Any]:
+    """docker-compose.yml as Docker Compose resolves it (Debian's docker-compose v1 validates a
+    file without a daemon): anchors merged, `${VAR:-default}` at its defaults."""
+    compose = shutil.which("docker-compose")
+    if compose is None:
+        pytest.fail("docker-compose missing: scripts/ensure-test-deps.sh installs Debian's")
+    empty_env_file = tmp_path / "empty.env"  # a developer's .env must not change the answer
+    empty_env_file.write_text("")
+    done = subprocess.run(
+        [compose, "--env-file", str(empty_env_file), "-f", "docker-compose.yml", "config"],
+        cwd=project_root,
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, f"docker-compose rejects docker-compose.yml:\n{done.stderr}"
+    assert "WARNING" not in done.stderr, done.stderr
+    return dict(yaml.safe_load(done.stdout))
+
+
+def test_compose_runs_the_same_system(project_root: Path, tmp_path: Path) -> None:
+    """docker-compose.yml is valid, and runs what the README says: postgres, redis, a one-shot
+    migrate, the Dagster code server, webserver and daemon, the API and the consumer, on the
+    platform's env names, every server with a healthcheck, each part wired to the others."""
+    services = _compose_config(project_root, tmp_path)["services"]
+    assert set(services) == {"postgres", "redis", *APP_SERVICES}
+    command = {name: services[name]["command"] for name in APP_SERVICES}
+    starts = {name: " ".join(args) for name, args in command.items()}
+    assert starts["migrate"] == "cryptoflow migrate"
+    assert starts["consumer"] == "cryptoflow consume"
+    assert starts["dagster-code"].startswith("dagster api grpc -m orchestration.definitions ")
+    assert starts["dagster-webserver"].startswith("dagster-webserver ")
+    assert starts["dagster-daemon"].startswith("dagster-daemon run ")
+    assert starts["api"].startswith("uvicorn api.main:app ")
+
+    def option(name: str, flag: str) -> str:
+        args = command[name]
+        return str(args[args.index(flag) + 1])
+
+    # the webserver and the daemon reach the one code server; the healthchecks probe the servers
+    grpc_port = option("dagster-code", "-p")
+    for name in ("dagster-webserver", "dagster-daemon"):
+        assert (option(name, "--grpc-host"), option(name, "--grpc-port")) == (
+            "dagster-code",
+            grpc_port,
+        )
+        assert services[name]["depends_on"]["dagster-code"] == {"condition": "service_healthy"}
+    healthchecks = {
+        name: services[name]["healthcheck"]["test"]
+        for name in services
+        if "healthcheck" in services[name]
+    }
+    assert set(healthchecks) == {"postgres", "redis", *APP_SERVICES} - {"migrate", "consumer"}
+    assert (
+        " ".join(healthchecks["dagster-code"])
+        == f"CMD dagster api grpc-health-check -p {grpc_port}"
+    )
+    assert " ".join(healthchecks["dagster-daemon"]) == "CMD dagster-daemon liveness-check"
+    for name, path, port in (
+        ("api", "/readyz", "8000"),
+        ("dagster-webserver", "/server_info", "3000"),
     ):
-        assert name in services
-    for name in ("api", "dagster-webserver", "dagster-daemon", "consumer"):
+        assert option(name, "--port" if name == "api" else "-p") == port
+        assert f"http://localhost:{port}{path}" in healthchecks[name][-1]
+        assert [(p["published"], p["target"]) for p in services[name]["ports"]] == [
+            (int(port), int(port))
+        ]
+
+    # one environment: the platform's documented names, every client rendered from DATABASE_URL
+    readme = (project_root / "README.md").read_text()
+    pg = services["postgres"]["environment"]
+    for name in APP_SERVICES:
         env = services[name]["environment"]
-        assert {"DATABASE_URL", "REDIS_URL", "DAGSTER_PG_URL"} <= set(env)
-    for name in ("postgres", "redis", "api", "dagster-webserver"):
-        assert "healthcheck" in services[name]
+        undocumented = [
+            key for key in env
+            if f"`{key}`" not in readme and not (key.startswith("CRYPTOFLOW_PG_") and "`CRYPTOFLOW_PG_*`" in readme)
+        ]  # fmt: skip
+        assert undocumented == [], name
+        database_url = env["DATABASE_URL"]
+        parts = PgParts.parse(database_url)
+        assert (parts.host, parts.user, parts.password, parts.dbname) == (
+            "postgres", pg["POSTGRES_USER"], pg["POSTGRES_PASSWORD"], pg["POSTGRES_DB"]
+        )  # fmt: skip
+        assert env["DAGSTER_PG_URL"] == dagster_storage_url(database_url)
+        assert {key: env[key] for key in dbt_env(database_url)} == dbt_env(database_url)
+        assert env["REDIS_URL"].startswith("redis://redis:")
+        if name != "migrate":
+            ready = services[name]["depends_on"]
+            assert ready["migrate"] == {"condition": "service_completed_successfully"}
+            assert ready["postgres"] == ready["redis"] == {"condition": "service_healthy"}

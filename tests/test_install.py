@@ -354,12 +354,14 @@ def test_every_shipped_command_runs_from_the_no_dev_environment(
             watch=servers,
         )
         wait_until(
-            lambda: run(["dagster-daemon", "liveness-check"], "dagster-daemon").returncode == 0,
+            lambda: healthy("dagster-daemon"),
             timeout_s=60,
             what="dagster-daemon liveness-check",
             watch=servers,
             interval_s=1.0,
         )
+        checked = {"api", "dagster-webserver", "dagster-code", "dagster-daemon"}
+        assert checked == {name for name in services if "healthcheck" in services[name]}
 
         wait_until(
             lambda: import_all.process.poll() is not None,
