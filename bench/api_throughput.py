@@ -1,5 +1,6 @@
-"""SPEC §9 API: req/s and latency of hot endpoints vs a bare FastAPI endpoint sending the same
-bytes, both under the same uvicorn command line and the same load, in the same run.
+"""API throughput (docs/targets.md): req/s and latency of hot endpoints vs a bare FastAPI
+endpoint sending the same bytes, both under the same uvicorn command line and the same load, in
+the same run.
 
     python -m bench.api_throughput [--duration 10] [--workers 1] [--database-url URL]
 """
@@ -22,7 +23,7 @@ from bench.warehouse import bench_database
 from cryptoflow.services import free_port
 from cryptoflow.settings import get_settings
 
-# (path, whether SPEC §9 sets the ratio target on it)
+# (path, whether the ratio target of docs/targets.md is checked on it)
 ENDPOINTS = (
     ("/api/v1/coins", True),
     ("/api/v1/market/overview", True),

@@ -1,7 +1,8 @@
 """Platform memory (docs/targets.md), and the tick the way production runs it: the whole
-platform `make up` starts (`cryptoflow up`: embedded PostgreSQL and Redis, Dagster webserver + daemon + code server, API,
-consumer, simulator as the source), idle RSS summed over its processes; then one `ingest_job`
-launched through Dagster, timed from launch until `mv_latest_market_data` shows the new snapshot.
+platform `make up` starts (`cryptoflow up`: embedded PostgreSQL and Redis, Dagster webserver +
+daemon + code server, API, consumer, simulator as the source), idle RSS summed over its
+processes; then one `ingest_job` launched through Dagster, timed from launch until
+`mv_latest_market_data` shows the new snapshot.
 
     python -m bench.platform [--idle 15]
 

@@ -1,5 +1,6 @@
-"""SPEC §9 warehouse queries: server-side time (EXPLAIN ANALYZE) of every SQL statement the
-public read endpoints run, the `mv_latest_market_data` lookup among them, with the indexes used.
+"""Warehouse queries (docs/targets.md): server-side time (EXPLAIN ANALYZE) of every SQL
+statement the public read endpoints run, the `mv_latest_market_data` lookup among them, with the
+indexes used.
 
     python -m bench.queries [--database-url URL]
 

@@ -107,7 +107,7 @@ def render(
         "# Benchmarks",
         "",
         "Written by `make bench` (`python -m bench.run_all`); every ratio compares two figures "
-        "measured side by side in the same run. SPEC §9 sets the targets.",
+        "measured side by side in the same run. The targets: [targets.md](targets.md).",
         "",
         f"- **Date**: {started:%Y-%m-%d %H:%M} UTC; the run took {elapsed_s / 60:.1f} min.",
         f"- **Machine**: {machine.describe()}.",

@@ -1,9 +1,9 @@
-"""`make bench`: every SPEC §9 benchmark in one run, then `docs/benchmarks.md`.
+"""`make bench`: every benchmark of `docs/targets.md` in one run, then `docs/benchmarks.md`.
 
     python -m bench.run_all [--output docs/benchmarks.md] [--quick]
 
 `--quick` shortens every measurement (2 s loads, 200 WebSocket clients for 5 s) to check the
-harness; its figures are not the SPEC's.
+harness; its figures do not measure the targets.
 
 Order: the pipeline builds a warehouse (and is timed doing it); the query, API and WebSocket
 benchmarks run on that warehouse; the platform benchmark starts `cryptoflow up` on its own

@@ -1,5 +1,6 @@
-"""SPEC §9 WebSocket: 1,000 clients of the real API, 50 ticks/s published to Redis: delivered /
-expected, publish→client latency, API RSS; reference: a raw Redis subscriber in the same run.
+"""WebSocket fan-out (docs/targets.md): 1,000 clients of the real API, 50 ticks/s published to
+Redis: delivered / expected, publish→client latency, API RSS; reference: a raw Redis subscriber
+in the same run.
 
     python -m bench.ws_fanout [--clients 1000] [--rate 50] [--duration 30] [--client-processes 2]
 

@@ -10,8 +10,9 @@ from sqlalchemy.engine import Engine
 
 from cryptoflow.settings import masked_url
 
-# Schemas of SPEC §1, each with one owner: dlt (raw), dbt (staging/marts/analytics),
-# the API's Alembic migrations (app) and Dagster's storage (dagster).
+# The platform's schemas, each with one owner that alone writes to it: dlt (raw), dbt
+# (staging/marts/analytics), the API's Alembic migrations (app) and Dagster's storage (dagster).
+# See docs/contracts.md.
 SCHEMAS = ("raw", "staging", "marts", "analytics", "app", "dagster")
 
 

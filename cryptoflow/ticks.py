@@ -1,4 +1,7 @@
-"""The one live-price tick format shared by the streaming consumer and the API (SPEC §7)."""
+"""The one live-price tick format shared by the streaming consumer and the API.
+
+Its JSON form travels on Redis and the WebSocket (docs/contracts.md).
+"""
 
 from __future__ import annotations
 

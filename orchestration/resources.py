@@ -1,4 +1,4 @@
-"""Resources shared by the code location, configured from the environment (SPEC §2).
+"""Resources shared by the code location, configured from the environment like every other part.
 
 Connection values come from `dg.EnvVar` when the variable is set (the Dagster UI then shows
 the variable's name, not its value), else from the platform's settings defaults. Pointing

@@ -1,4 +1,4 @@
-"""Run tracking for the product: one row per finished run in `app.pipeline_runs` (SPEC §4).
+"""Run tracking for the product: one row per finished run in `app.pipeline_runs`, read by the API.
 
 Dagster's own storage stays the record of truth; these sensors copy each finished run's
 summary (status, start, end, duration, records processed, error) into the table the API

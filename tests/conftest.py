@@ -1,7 +1,8 @@
 """Shared fixtures: every test gets its own PostgreSQL database and its own Redis namespace.
 
 Tests use the machine's PostgreSQL/Redis (`TEST_DATABASE_URL`, `TEST_REDIS_URL`; defaults are the
-local servers). Where none answers, the session starts the embedded ones (SPEC §2) instead.
+local servers). Where none answers, the session starts the embedded ones (`cryptoflow.services`,
+what `cryptoflow up` runs on a fresh machine) instead.
 """
 
 from __future__ import annotations

@@ -1,15 +1,17 @@
 """Serialized bodies of hot read endpoints, kept while the warehouse snapshot is unchanged.
 
 Every ingest refreshes `marts.mv_latest_market_data`. Rather than fetch and serialize the same
-rows on every request (the cost that caps a DB-backed endpoint at ~0.2 of a bare one, SPEC §9),
-the cache asks PostgreSQL for a cheap fingerprint of the snapshot at most every
-`check_interval_s` and drops every body when it changes. Between checks a hit is a dict lookup;
-while one request checks, the others keep answering from what is cached (no convoy every second).
+rows on every request (that work, not the query, held an endpoint to about a fifth of a bare one:
+docs/stack-notes.md), the cache asks PostgreSQL for a cheap fingerprint of the snapshot at most
+every `check_interval_s` and drops every body when it changes. Between checks a hit is a dict
+lookup; while one request checks, the others keep answering from what is cached (no convoy every
+second).
 
 `SnapshotReplayMiddleware` goes one step further for the hottest paths: a GET it has seen answered
 200 (same path, same query string) is answered again with the same bytes before routing,
-validation and dependencies run, which cost several times the request itself (SPEC §9 compares
-these endpoints with a bare one). Its replies live in this cache and go with every invalidation.
+validation and dependencies run, which cost several times the request itself (these endpoints
+are held to a share of a bare endpoint's throughput: docs/targets.md). Its replies live in this
+cache and go with every invalidation.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ price jumped implausibly, whether facts point at known coins, whether daily bars
 
 import math
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import dagster as dg
 import sqlalchemy as sa
@@ -27,7 +27,8 @@ ANOMALY_Z_THRESHOLD = 8.0
 ANOMALY_LOOKBACK_DAYS = 30
 ANOMALY_MIN_RETURNS = 7
 
-# The columns the API, the docs and the checks rely on (SPEC §5 plus the API's extras).
+# The columns the API, the docs and the checks rely on: each table's published names and grain,
+# plus the extras the API reads. A renamed column fails this check before it breaks a page.
 EXPECTED_COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
     ("marts", "dim_coin"): (
         "coin_id", "symbol", "name", "image_url", "market_cap_rank", "category",
@@ -94,10 +95,18 @@ def _recorded(
 def freshness_check(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
+    newest: datetime | None
+    age: timedelta | None
     with warehouse.engine().begin() as conn:
-        newest, age = conn.execute(
-            sa.text("select max(snapshot_at), now() - max(snapshot_at) from marts.fact_market_data")
-        ).one()
+        newest, age = (
+            conn.execute(
+                sa.text(
+                    "select max(snapshot_at), now() - max(snapshot_at) from marts.fact_market_data"
+                )
+            )
+            .tuples()
+            .one()
+        )
     passed = age is not None and age <= FRESHNESS_MAX_AGE
     age_minutes = None if age is None else round(age.total_seconds() / 60, 1)
     result = dg.AssetCheckResult(
@@ -125,19 +134,25 @@ def completeness_check(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
     expected = get_settings().top_n_coins
+    found: int
+    loaded_at: datetime | None
     with warehouse.engine().begin() as conn:
-        found, loaded_at = conn.execute(
-            sa.text(
-                """
+        found, loaded_at = (
+            conn.execute(
+                sa.text(
+                    """
                 select count(distinct coin_id), max(loaded_at)
                 from marts.fact_market_data
                 where source = 'snapshot' and loaded_at = (
                     select max(loaded_at) from marts.fact_market_data where source = 'snapshot'
                 )
                 """
+                )
             )
-        ).one()
-        missing_coins = list(
+            .tuples()
+            .one()
+        )
+        missing_coins: list[str] = list(
             conn.execute(
                 sa.text(
                     """
@@ -189,7 +204,7 @@ def schema_check(
             if key not in selected:
                 continue
             # pg_attribute, not information_schema: it also lists materialized views' columns
-            present = set(
+            present: set[str] = set(
                 conn.execute(
                     sa.text(
                         """
@@ -374,17 +389,23 @@ def referential_integrity_check(
 def ohlcv_consistency_check(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
+    total: int
+    bad: int
     with warehouse.engine().begin() as conn:
-        total, bad = conn.execute(
-            sa.text(
-                """
+        total, bad = (
+            conn.execute(
+                sa.text(
+                    """
                 select count(*), count(*) filter (where not coalesce(
                     low > 0 and low <= open and low <= close and open <= high and close <= high,
                     false))
                 from marts.fact_daily_ohlcv
                 """
+                )
             )
-        ).one()
+            .tuples()
+            .one()
+        )
         examples = conn.execute(
             sa.text(
                 """

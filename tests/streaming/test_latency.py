@@ -1,4 +1,4 @@
-"""Publish→client latency of the fan-out, 100 clients at 50 ticks/s (SPEC §9 scaled down)."""
+"""Publish→client latency of the fan-out, 100 clients at 50 ticks/s (docs/targets.md, scaled)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """An independent computation of the warehouse's numbers, straight from the raw tables.
 
-Polars and NumPy only, following SPEC §5's conventions as written (not the dbt SQL), so the
-tests compare two implementations of the same definitions.
+Polars and NumPy only, following the conventions as written in
+`dbt_project/models/analytics/_analytics__models.yml` (not the dbt SQL), so the tests compare two
+implementations of the same definitions.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ export function Segmented<T extends string | number>({
   );
 }
 
-/** The periods the warehouse computes analytics for (SPEC §5). */
+/** The periods the warehouse computes analytics for (`period_days`; docs/targets.md). */
 export type Period = 7 | 30 | 90 | 365;
 
 export const PERIODS: { value: Period; label: string }[] = [

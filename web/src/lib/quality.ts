@@ -1,7 +1,7 @@
 /** Summaries of the data-quality check results for the Quality page. */
 import type { QualityCheck } from "../api";
 
-/** The platform's own checks (SPEC §5), beside the dbt tests. */
+/** The platform's own checks (orchestration/quality/checks.py), beside the dbt tests. */
 const PLATFORM_CHECKS: [string, string][] = [
   ["freshness_check", "Freshness"],
   ["completeness_check", "Completeness"],
