@@ -127,7 +127,7 @@ def load_raw(
             metadata={
                 **metadata,
                 "rows_loaded": dg.MetadataValue.int(
-                    rows_loaded.value if isinstance(rows_loaded, dg.IntMetadataValue) else 0
+                    (rows_loaded.value or 0) if isinstance(rows_loaded, dg.IntMetadataValue) else 0
                 ),
                 "rejected_rows": dg.MetadataValue.int(rejected.counts[table]),
                 "rejected_samples": dg.MetadataValue.json(

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import dlt
+from dlt.common.data_types import TDataType
 from dlt.common.schema.typing import TTableSchemaColumns
 
 from cryptoflow.coingecko import CoinGeckoClient
@@ -43,7 +44,7 @@ PRICE_CHANGE_COLUMNS = tuple(
     f"price_change_percentage_{w}_in_currency"
     for w in ("1h", "24h", "7d", "14d", "30d", "200d", "1y")
 )
-MARKETS_TYPES = {
+MARKETS_TYPES: dict[str, TDataType] = {
     "id": "text",
     "last_updated": "timestamp",
     "symbol": "text",
@@ -78,7 +79,7 @@ MARKETS_TYPES = {
         "double",
     ),
 }
-GLOBAL_MARKET_TYPES = {
+GLOBAL_MARKET_TYPES: dict[str, TDataType] = {
     "updated_at": "timestamp",
     "active_cryptocurrencies": "bigint",
     "markets": "bigint",
@@ -94,24 +95,24 @@ GLOBAL_MARKET_TYPES = {
         "double",
     ),
 }
-MARKET_CHART_TYPES = {
+MARKET_CHART_TYPES: dict[str, TDataType] = {
     "coin_id": "text",
     "ts": "timestamp",
     "price": "double",
     "market_cap": "double",
     "total_volume": "double",
 }
-OHLC_TYPES = {
+OHLC_TYPES: dict[str, TDataType] = {
     "coin_id": "text",
     "ts": "timestamp",
     **dict.fromkeys(("open", "high", "low", "close"), "double"),
 }
 
 
-def columns(types: dict[str, str], *, keys: tuple[str, ...]) -> TTableSchemaColumns:
+def columns(types: dict[str, TDataType], *, keys: tuple[str, ...]) -> TTableSchemaColumns:
     """Fresh column hints on every call: dlt and dagster-dlt mutate the dicts they are given."""
     return {
-        name: {"data_type": data_type, "nullable": name not in keys}  # type: ignore[misc]
+        name: {"data_type": data_type, "nullable": name not in keys}
         for name, data_type in types.items()
     }
 

@@ -28,7 +28,7 @@ def _with_row_count(conn: sa.Connection, invocation: DbtCliInvocation, event: An
         return event
     # schema + alias, not the manifest's relation_name: that names the database of `dbt parse`
     relation = f'"{node["schema"]}"."{node["alias"]}"'
-    row_count = conn.execute(sa.text(f"select count(*) from {relation}")).scalar_one()
+    row_count: int = conn.execute(sa.text(f"select count(*) from {relation}")).scalar_one()
     return event.with_metadata({**event.metadata, "dagster/row_count": row_count})
 
 

@@ -30,7 +30,7 @@ class WarehouseDbtResource(DbtCliResource):
 
     database_url: str = Field(description="postgresql:// URL of the warehouse database")
 
-    def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:  # type: ignore[override]
+    def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:
         with environ_overrides(**dbt_env(self.database_url)):
             return super().cli(args, **kwargs)
 
@@ -64,7 +64,8 @@ class WarehouseDbtResource(DbtCliResource):
 def warehouse_dbt(database_url: str | dg.EnvVar) -> WarehouseDbtResource:
     """The `dbt` resource: this repository's dbt project with this environment's dbt."""
     return WarehouseDbtResource(
-        project_dir=dbt_project,
+        # DbtCliResource.__init__ takes a DbtProject; mypy sees only the pydantic fields (a str).
+        project_dir=dbt_project,  # type: ignore[arg-type]
         database_url=database_url,
         dbt_executable=str(_VENV_DBT) if _VENV_DBT.exists() else "dbt",
     )
