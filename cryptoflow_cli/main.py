@@ -147,26 +147,20 @@ def sim(
 
 @app.command()
 def consume() -> None:
-    """Stream live prices (PRICE_STREAM_URL, default Binance) into Redis until Ctrl-C."""
+    """Stream live prices (PRICE_STREAM_URL, default Binance) into Redis until SIGTERM or Ctrl-C."""
     import asyncio
 
     import structlog
 
     from cryptoflow.settings import get_settings
-    from streaming.consumer import build_consumer
+    from streaming.consumer import build_consumer, run_until_signalled
 
     settings = get_settings()
     structlog.configure(
         wrapper_class=structlog.make_filtering_bound_logger(settings.log_level.lower())
     )
-    try:
-        consumer = build_consumer(settings)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    try:
-        asyncio.run(consumer.run())
-    except KeyboardInterrupt:
-        typer.echo("consumer stopped", err=True)
+    consumer = build_consumer(settings)
+    asyncio.run(run_until_signalled(consumer))
 
 
 if __name__ == "__main__":

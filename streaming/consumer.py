@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 
 from cryptoflow.aio import cancel_and_wait
 from cryptoflow.backoff import Backoff
-from cryptoflow.settings import Settings, Source
+from cryptoflow.settings import Settings, SettingsError, Source
 from cryptoflow.ticks import Tick
 from streaming.broadcaster import RedisBroadcaster
 from streaming.coins import CoinRef, load_coins
@@ -170,9 +170,9 @@ def stream_url(settings: Settings) -> str:
 
 
 def build_consumer(settings: Settings) -> Consumer:
-    """The consumer `cryptoflow consume` runs; ValueError when the configuration cannot work."""
+    """The consumer `cryptoflow consume` runs; SettingsError when the configuration cannot work."""
     if not settings.redis_url:
-        raise ValueError("REDIS_URL is not set: point it at Redis, or run `cryptoflow up`")
+        raise SettingsError("REDIS_URL", "", "not set: point it at Redis, or run `cryptoflow up`")
     url = stream_url(settings)
     coins = load_coins(settings.database_url)
     provider = make_provider(url, coins)

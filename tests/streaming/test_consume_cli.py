@@ -50,4 +50,6 @@ def test_consume_without_redis_url_is_a_clear_error(tmp_path) -> None:
         timeout=60,
     )
     assert result.returncode == 2
-    assert "REDIS_URL is not set" in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "bad setting REDIS_URL='': not set: point it at Redis, or run `cryptoflow up`"
+    ]
