@@ -27,6 +27,7 @@ from live_support import VENV_BIN, Recorder, eventually, simulator_stream, tick_
 
 from cryptoflow.services import free_port
 from cryptoflow.simulator.stream import StreamConfig
+from cryptoflow_cli.up import api_command
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXIT_WITHIN_S = 5.0
@@ -191,11 +192,8 @@ async def test_consume_exits_promptly_while_the_feed_is_down(
 
 
 def api_args(port: int, workers: int) -> list[str]:
-    """The API's command line as `cryptoflow up` runs it."""
-    return [
-        str(VENV_BIN / "uvicorn"), "api.main:app", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--no-access-log", "--ws-per-message-deflate", "false",
-    ]  # fmt: skip
+    """The API's command line exactly as `cryptoflow up` runs it."""
+    return api_command(VENV_BIN, "127.0.0.1", port, workers)
 
 
 def api_env(database_url: str, redis_url: str, namespace: str) -> dict[str, str]:
