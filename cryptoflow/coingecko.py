@@ -218,13 +218,13 @@ class CoinGeckoClient:
         return rows
 
     def market_chart(self, coin_id: str, *, days: int) -> dict[str, list[list[float]]]:
-        return self.get(f"coins/{coin_id}/market_chart", {"vs_currency": "usd", "days": days})  # type: ignore[no-any-return]
+        return self.get(f"coins/{coin_id}/market_chart", {"vs_currency": "usd", "days": days})
 
     def ohlc(self, coin_id: str, *, days: int) -> list[list[float]]:
-        return self.get(f"coins/{coin_id}/ohlc", {"vs_currency": "usd", "days": days})  # type: ignore[no-any-return]
+        return self.get(f"coins/{coin_id}/ohlc", {"vs_currency": "usd", "days": days})
 
     def global_data(self) -> dict[str, Any]:
-        return self.get("global")["data"]  # type: ignore[no-any-return]
+        return self.get("global")["data"]
 
 
 def _excerpt(body: bytes, limit: int = 160) -> str:

@@ -90,7 +90,7 @@ def dbt_env(database_url: str) -> dict[str, str]:
 
 
 def make_engine(database_url: str, **kwargs: object) -> Engine:
-    return sa.create_engine(sqlalchemy_url(database_url), pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
+    return sa.create_engine(sqlalchemy_url(database_url), pool_pre_ping=True, **kwargs)
 
 
 def create_schemas(database_url: str) -> None:

@@ -67,7 +67,7 @@ def _let_server_user_in(data_dir: Path) -> None:
     """As root, pgserver runs PostgreSQL as user `pgserver`, who must traverse the data dir's
     parents: they may have been tightened since it started (pytest resets its temp root to 0700)."""
     if os.geteuid() == 0:
-        from pgserver.utils import ensure_prefix_permissions  # type: ignore[attr-defined]
+        from pgserver.utils import ensure_prefix_permissions
 
         ensure_prefix_permissions(data_dir.resolve())
 

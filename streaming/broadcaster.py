@@ -31,7 +31,7 @@ class RedisBroadcaster:
 
     async def disconnect(self) -> None:
         if self._client is not None:
-            await self._client.aclose()  # type: ignore[attr-defined]  # stale types-redis stubs
+            await self._client.aclose()
             self._client = None
 
     async def publish(self, ticks: Sequence[Tick]) -> None:

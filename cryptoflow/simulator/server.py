@@ -327,7 +327,7 @@ class RunningSimulator:
 
         response = httpx.post(f"{self.root_url}{path}", json=payload, timeout=10)
         response.raise_for_status()
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()
 
     def set_faults(self, **changes: Any) -> dict[str, Any]:
         """Change some fault settings (see `FaultConfig`); fault counters restart."""
@@ -341,7 +341,7 @@ class RunningSimulator:
         return self._post("/_sim/clock", {"now": now.isoformat() if now else None})
 
     def stats(self) -> dict[str, Any]:
-        return self.app.state.sim.faults.stats()  # type: ignore[no-any-return]
+        return self.app.state.sim.faults.stats()
 
 
 @contextmanager
