@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from ingest_support import FROZEN_AT
 
 from cryptoflow.simulator.server import RunningSimulator
+from tests.orchestration.ingest_support import FROZEN_AT
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import dagster as dg
 import sqlalchemy as sa
-from ingest_support import FROZEN_AT, ingest_resources
 
 from cryptoflow.db import make_engine
 from orchestration.ingest.assets import coingecko_history_assets, coingecko_snapshot_assets
 from orchestration.resources import WarehouseResource
 from orchestration.sensors import run_failure_sensor, run_success_sensor
+from tests.orchestration.ingest_support import FROZEN_AT, ingest_resources
 
 RAW_TABLES = ("markets", "global_market", "market_chart", "ohlc")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 import redis.asyncio as aioredis
-from live_support import Recorder, eventually, serve_in_process, tick_json
 
 from api.main import create_app
 from cryptoflow.settings import Settings
+from tests.streaming.live_support import Recorder, eventually, serve_in_process, tick_json
 
 
 async def test_api_app_streams_ticks_and_reports_status(

@@ -7,9 +7,9 @@ import subprocess
 
 import orjson
 import redis
-from live_support import VENV_BIN, eventually, simulator_stream
 
 from cryptoflow.simulator.stream import StreamConfig
+from tests.streaming.live_support import VENV_BIN, eventually, simulator_stream
 
 
 def _env(**overrides: str) -> dict[str, str]:

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
 import sqlalchemy as sa
-from live_support import eventually, simulator_stream
 
 from cryptoflow.db import make_engine
 from cryptoflow.simulator.stream import StreamConfig
@@ -20,6 +19,7 @@ from streaming.coins import CoinRef, load_coins
 from streaming.consumer import SHUTDOWN_S, Consumer
 from streaming.providers import make_provider
 from streaming.providers.base import FeedStats
+from tests.streaming.live_support import eventually, simulator_stream
 
 
 async def test_consumer_resubscribes_when_dim_coin_changes(

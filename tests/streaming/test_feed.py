@@ -10,7 +10,6 @@ import orjson
 import pytest
 import sqlalchemy as sa
 import websockets
-from live_support import SEED, eventually, simulator_stream
 
 from cryptoflow.db import make_engine
 from cryptoflow.simulator.market import MarketModel
@@ -26,6 +25,7 @@ from streaming.providers import (
     make_provider,
 )
 from streaming.providers.coinbase import usd_products
+from tests.streaming.live_support import SEED, eventually, simulator_stream
 
 FAST = StreamConfig(tick_interval_s=0.05)
 BTC_ETH_USDT = [CoinRef("bitcoin", "btc"), CoinRef("ethereum", "eth"), CoinRef("tether", "usdt")]

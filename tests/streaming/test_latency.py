@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from live_support import ApiServer, measure_fanout
+
+from tests.streaming.live_support import ApiServer, measure_fanout
 
 
 async def test_publish_to_client_latency_for_100_clients(

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 import redis.asyncio as aioredis
-from live_support import ApiServer, Recorder, eventually, simulator_stream, tick_json
 
 from cryptoflow.aio import cancel_and_wait
 from cryptoflow.services import EmbeddedRedis, free_port
@@ -20,6 +19,13 @@ from streaming.broadcaster import RedisBroadcaster
 from streaming.coins import CoinRef
 from streaming.consumer import SHUTDOWN_S, Consumer
 from streaming.providers import make_provider
+from tests.streaming.live_support import (
+    ApiServer,
+    Recorder,
+    eventually,
+    simulator_stream,
+    tick_json,
+)
 
 COINS = [CoinRef("bitcoin", "btc"), CoinRef("ethereum", "eth"), CoinRef("solana", "sol")]
 

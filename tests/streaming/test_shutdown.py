@@ -23,11 +23,11 @@ import httpx
 import pytest
 import redis
 import redis.asyncio as aioredis
-from live_support import VENV_BIN, Recorder, eventually, simulator_stream, tick_json
 
 from cryptoflow.services import free_port
 from cryptoflow.simulator.stream import StreamConfig
 from cryptoflow_cli.up import api_command
+from tests.streaming.live_support import VENV_BIN, Recorder, eventually, simulator_stream, tick_json
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXIT_WITHIN_S = 5.0

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
-import warehouse_reference as reference
+
+import tests.warehouse.warehouse_reference as reference
 
 RTOL = 1e-9
 

@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 import dagster as dg
-from warehouse_support import execute
 
 from orchestration.definitions import defs
 from orchestration.jobs import ingest_job
 from orchestration.warehouse.project import dbt_project
+from tests.warehouse.warehouse_support import execute
 
 OUR_CHECKS = {
     "freshness_check",

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from warehouse_support import execute
+
+from tests.warehouse.warehouse_support import execute
 
 MV_OID = "select 'marts.mv_latest_market_data'::regclass::oid"
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import dagster as dg
 import numpy as np
-from warehouse_support import ALL_ASSETS, execute, pipeline_resources
 
 from cryptoflow.simulator.server import RunningSimulator
 from orchestration.jobs import ingest_job
+from tests.warehouse.warehouse_support import ALL_ASSETS, execute, pipeline_resources
 
 NEWEST_RAW = """
     select distinct on (id) id, last_updated, current_price

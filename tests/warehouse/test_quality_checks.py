@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from warehouse_support import execute, run_quality_checks
+
+from tests.warehouse.warehouse_support import execute, run_quality_checks
 
 OUR_CHECKS = {
     "freshness_check",

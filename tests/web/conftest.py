@@ -16,7 +16,7 @@ import pytest
 import redis
 import uvicorn
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
-from web_support import (
+from tests.web.web_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     DESKTOP,
