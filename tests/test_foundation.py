@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import yaml
+from pydantic import AliasChoices
 
 from cryptoflow.db import SCHEMAS, PgParts, dagster_storage_url, dbt_env, dlt_url, make_engine
 from cryptoflow.services import EmbeddedPostgres, EmbeddedRedis, free_port
@@ -41,7 +42,7 @@ def test_one_url_renders_for_every_client() -> None:
 def test_schemas_exist(database_url: str) -> None:
     engine = make_engine(database_url)
     with engine.connect() as conn:
-        names = set(
+        names: set[str] = set(
             conn.execute(sa.text("select schema_name from information_schema.schemata")).scalars()
         )
     engine.dispose()
@@ -76,7 +77,10 @@ def test_embedded_services_start_and_stop(tmp_path) -> None:
 
 def test_readme_documents_every_setting(project_root) -> None:
     readme = (project_root / "README.md").read_text()
-    aliases = [field.validation_alias.choices[0] for field in Settings.model_fields.values()]
+    aliases = []
+    for field in Settings.model_fields.values():
+        assert isinstance(field.validation_alias, AliasChoices), "every setting has an env alias"
+        aliases.append(field.validation_alias.choices[0])
     assert [alias for alias in aliases if f"`{alias}`" not in readme] == []
 
 

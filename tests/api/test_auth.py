@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from api.core.config import UnsafeSettingsError
 from api.main import create_app
 from cryptoflow.db import make_engine
-from cryptoflow.settings import DEFAULT_JWT_SECRET, Settings
+from cryptoflow.settings import DEFAULT_JWT_SECRET, Environment, Settings
 from tests.api.conftest import make_settings, register
 
 REGISTER = "/api/v1/auth/register"
@@ -220,7 +220,9 @@ def test_successful_login_resets_the_failure_count(
 
 
 def test_refuses_to_start_in_production_with_the_default_secret(database_url: str) -> None:
-    production = Settings(env="production", database_url=database_url, redis_url="redis://x")
+    production = Settings(
+        env=Environment.PRODUCTION, database_url=database_url, redis_url="redis://x"
+    )
     assert production.jwt_secret == DEFAULT_JWT_SECRET
     with pytest.raises(UnsafeSettingsError, match="JWT_SECRET"):
         create_app(production)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from fastapi import FastAPI
+
 from tests.api.conftest import sql_runner
 from tests.api.test_market import _bitcoin_price, _serve, add_snapshot
 
@@ -16,6 +18,7 @@ def test_a_repeated_get_gets_the_same_bytes_and_headers(
     with _serve(warehouse_db, redis_url, redis_namespace, check_s=3600) as client:
         first = client.get(COINS, params={"per_page": 5})
         again = client.get(COINS, params={"per_page": 5})  # the first one checked the snapshot
+        assert isinstance(client.app, FastAPI)
         kept = client.app.state.cache.fresh_reply(("replay", COINS, b"per_page=5"))
         replayed = client.get(COINS, params={"per_page": 5})
         other = client.get(COINS, params={"per_page": 6})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from dagster_dlt import DagsterDltResource
 
@@ -14,9 +15,9 @@ FROZEN_AT = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def ingest_resources(
-    database_url: str, base_url: str, *, top_n: int = 5, history_days: int = 30, **client: object
+    database_url: str, base_url: str, *, top_n: int = 5, history_days: int = 30, **client: Any
 ) -> dict[str, object]:
-    options: dict[str, object] = {"rate_limit": 100_000, "max_retries": 3, "backoff_s": 0.05}
+    options: dict[str, Any] = {"rate_limit": 100_000, "max_retries": 3, "backoff_s": 0.05}
     options.update(client)
     return {
         "dlt": DagsterDltResource(),

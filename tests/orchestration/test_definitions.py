@@ -21,7 +21,7 @@ RAW_KEYS = {dg.AssetKey(["raw", t]) for t in ("markets", "global_market", "marke
 def test_schedules_run_in_utc_on_the_promised_crons() -> None:
     crons = {
         s.name: (s.cron_schedule, s.job_name, s.execution_timezone, s.default_status)
-        for s in defs.schedules
+        for s in defs.get_repository_def().schedule_defs
     }
     running = dg.DefaultScheduleStatus.RUNNING
     assert crons == {
@@ -33,7 +33,7 @@ def test_schedules_run_in_utc_on_the_promised_crons() -> None:
 
 
 def test_run_tracking_sensors_are_loaded_and_running() -> None:
-    sensors = {s.name: s for s in defs.sensors}
+    sensors = {s.name: s for s in defs.get_repository_def().sensor_defs}
     assert {"run_success_sensor", "run_failure_sensor", "run_canceled_sensor"} <= set(sensors)
     assert all(
         s.default_status == dg.DefaultSensorStatus.RUNNING
@@ -91,7 +91,7 @@ def test_cli_materializes_raw_against_the_simulator(
     with engine.connect() as conn:
         coins = conn.execute(sa.text("select count(distinct id) from raw.markets")).scalar()
         chart = conn.execute(sa.text("select count(distinct coin_id) from raw.market_chart"))
-        runs = conn.execute(sa.text("select status from dagster.runs")).scalars().all()
+        runs: list[str] = list(conn.execute(sa.text("select status from dagster.runs")).scalars())
     engine.dispose()
     assert coins == 4 and chart.scalar() == 4
     assert runs == ["SUCCESS"]  # Dagster's own storage lives in the `dagster` schema

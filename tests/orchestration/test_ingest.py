@@ -32,10 +32,12 @@ def counts(database_url: str, tables: tuple[str, ...] = RAW_TABLES) -> dict[str,
 
 
 def materialization_metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
-    return {
-        event.asset_key.path[-1]: {k: v.value for k, v in event.metadata.items()}
+    materializations = [
+        event.step_materialization_data.materialization
         for event in result.get_asset_materialization_events()
-        for event in [event.step_materialization_data.materialization]
+    ]
+    return {
+        m.asset_key.path[-1]: {k: v.value for k, v in m.metadata.items()} for m in materializations
     }
 
 

@@ -33,11 +33,13 @@ def record_run(
     event_type = (
         dg.DagsterEventType.RUN_SUCCESS if result.success else dg.DagsterEventType.RUN_FAILURE
     )
+    run = instance.get_run_by_id(result.run_id)
+    assert run is not None, f"run {result.run_id} is not in the instance"
     context = dg.build_run_status_sensor_context(
         sensor_name="run_success_sensor" if result.success else "run_failure_sensor",
         dagster_event=next(e for e in result.all_events if e.event_type == event_type),
         dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(result.run_id),
+        dagster_run=run,
         resources={"warehouse": WarehouseResource(database_url=database_url)},
     )
     if result.success:

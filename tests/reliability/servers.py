@@ -71,7 +71,7 @@ def copy_database(source_url: str, target_url: str) -> None:
     Uses the PostgreSQL 16 client tools shipped in the `pgserver` wheel, which read the
     machine's PostgreSQL 15 as well: no system package needed.
     """
-    from pgserver._commands import POSTGRES_BIN_PATH  # type: ignore[import-untyped]
+    from pgserver._commands import POSTGRES_BIN_PATH
 
     dump = _run(POSTGRES_BIN_PATH / "pg_dump", "--no-owner", "--no-privileges", source_url)
     # Column options are planner hints; the machine's 15.x writes one (`pg_attver`) that 16.2

@@ -73,7 +73,8 @@ def api_schema() -> schemathesis.BaseSchema:
     from api.main import app
 
     loaded = schemathesis.openapi.from_dict(app.openapi())
-    loaded.config.generation.update(max_examples=MAX_EXAMPLES, modes=["positive", "negative"])
+    modes = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
+    loaded.config.generation.update(max_examples=MAX_EXAMPLES, modes=modes)
     loaded.config.checks.update(included_check_names=CHECKS)
     return loaded
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from cryptoflow.coingecko import (
 
 
 def client_for(sim, **options) -> CoinGeckoClient:
-    settings = {"rate_limit_per_min": 100_000, "max_retries": 3, "backoff_s": 0.05}
+    settings: dict[str, Any] = {"rate_limit_per_min": 100_000, "max_retries": 3, "backoff_s": 0.05}
     settings.update(options)
     return CoinGeckoClient(base_url=sim.base_url, **settings)
 

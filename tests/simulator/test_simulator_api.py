@@ -144,7 +144,7 @@ def test_same_seed_same_data_other_seed_other_data() -> None:
     assert snapshot(7) != snapshot(8)
 
 
-def _steps(points: list[list[float]]) -> set[int]:
+def _steps(points: list[list[float]]) -> set[float]:
     grid = [p[0] for p in points[:-1]]  # the last point is "now"
     return {b - a for a, b in itertools.pairwise(grid)}
 

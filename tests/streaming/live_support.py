@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import orjson
@@ -50,7 +50,9 @@ async def _truth(value: bool | Awaitable[bool]) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def serve_in_process(app: Any, *, lifespan: str = "off") -> AsyncIterator[int]:
+async def serve_in_process(
+    app: Any, *, lifespan: Literal["auto", "on", "off"] = "off"
+) -> AsyncIterator[int]:
     """Run `app` under uvicorn in this event loop on a free port; yield the port."""
     port = free_port()
     config = uvicorn.Config(

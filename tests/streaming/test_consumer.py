@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import random
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
@@ -34,8 +35,8 @@ async def test_consumer_resubscribes_when_dim_coin_changes(
     client = aioredis.Redis.from_url(redis_url)
     latest_key = f"{redis_namespace}:latest"
 
-    async def coins_in_hash() -> set[str]:
-        return {key.decode() for key in await client.hkeys(latest_key)}
+    async def coins_in_hash() -> set[bytes | str]:
+        return set(await client.hkeys(latest_key))
 
     async with simulator_stream(StreamConfig(tick_interval_s=0.05)) as stream_url:
         consumer = Consumer(
@@ -47,12 +48,12 @@ async def test_consumer_resubscribes_when_dim_coin_changes(
         task = asyncio.create_task(consumer.run())
         try:
             await eventually(lambda: consumer.stats.published >= 5, what="bitcoin ticks")
-            assert await coins_in_hash() == {"bitcoin"}
+            assert await coins_in_hash() == {b"bitcoin"}
             with engine.begin() as conn:
                 conn.execute(sa.text("insert into marts.dim_coin values ('solana', 'sol', 5)"))
 
             async def solana_streams() -> bool:
-                return "solana" in await coins_in_hash()
+                return b"solana" in await coins_in_hash()
 
             await eventually(solana_streams, what="solana ticks after the refresh")
         finally:
@@ -82,6 +83,10 @@ class FlatOutProvider:
         self.coins = list(coins)
 
 
+def _has_published(consumer: Consumer) -> bool:
+    return consumer.stats.published > 0
+
+
 async def test_cancel_always_stops_the_consumer_mid_publish(
     redis_url: str, redis_namespace: str
 ) -> None:
@@ -94,7 +99,7 @@ async def test_cancel_always_stops_the_consumer_mid_publish(
         )
         consumer = Consumer(FlatOutProvider(), broadcaster)
         task = asyncio.create_task(consumer.run())
-        await eventually(lambda c=consumer: c.stats.published > 0, what="publishing")
+        await eventually(functools.partial(_has_published, consumer), what="publishing")
         await asyncio.sleep(rng.uniform(0, 0.01))  # a random point of the publish cycle
         task.cancel()
         done, _ = await asyncio.wait([task], timeout=SHUTDOWN_S + 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 import pytest
@@ -22,6 +23,7 @@ from streaming.providers import (
     BinanceFeed,
     CoinbaseFeed,
     MalformedMessage,
+    WebSocketFeed,
     make_provider,
 )
 from streaming.providers.coinbase import usd_products
@@ -99,7 +101,7 @@ def test_provider_is_chosen_by_url() -> None:
         make_provider("http://127.0.0.1:1/ws/prices", BTC_ETH_USDT)
 
 
-async def _collect(feed: BinanceFeed, count: int) -> list[Tick]:
+async def _collect(feed: WebSocketFeed, count: int) -> list[Tick]:
     ticks: list[Tick] = []
     async for tick in feed.ticks():
         ticks.append(tick)
@@ -160,7 +162,7 @@ def test_coins_come_from_dim_coin_else_the_simulator(database_url: str) -> None:
 
 
 def test_coinbase_subscribes_only_to_online_usd_products_and_parses_tickers() -> None:
-    products = [
+    products: list[dict[str, Any]] = [
         {"id": "BTC-USD", "quote_currency": "USD", "status": "online"},
         {"id": "ETH-USD", "quote_currency": "USD", "status": "delisted"},
         {"id": "ETH-EUR", "quote_currency": "EUR", "status": "online"},

@@ -72,10 +72,12 @@ async def test_consumer_tick_reaches_two_clients_snapshot_first(
     ):
         await eventually(lambda: consumer.stats.published >= 3, what="first ticks published")
         latest = await client.hgetall(f"{redis_namespace}:latest")
-        assert {key.decode() for key in latest} == {"bitcoin", "ethereum", "solana"}
+        assert set(latest) == {b"bitcoin", b"ethereum", b"solana"}
         async with Recorder(api.ws_url) as first, Recorder(api.ws_url) as second:
+            await eventually(
+                lambda: all(len(r.ticks()) >= 6 for r in (first, second)), what="ticks at both"
+            )
             for recorder in (first, second):
-                await eventually(lambda r=recorder: len(r.ticks()) >= 6, what="ticks at a client")
                 kind, data = recorder.frames[0][1]["type"], recorder.frames[0][1]["data"]
                 assert kind == "snapshot"
                 assert {tick["coin_id"] for tick in data} == {"bitcoin", "ethereum", "solana"}
@@ -156,8 +158,9 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(
                 await client.publish(channel, orjson.dumps(batch))
                 sent += len(batch)
                 await asyncio.sleep(0.02)
-            for recorder in (fast_a, fast_b):
-                await eventually(lambda r=recorder: len(r.ticks()) == sent, what="every tick")
+            await eventually(
+                lambda: all(len(r.ticks()) == sent for r in (fast_a, fast_b)), what="every tick"
+            )
             status = api.status()
         stalled.close()
     await client.aclose()
@@ -191,8 +194,9 @@ async def test_several_workers_each_subscribe_and_deliver(
             await eventually(lambda: all(r.frames for r in recorders), what="snapshots")
             for i in range(5):
                 await client.publish(channel, tick_json("bitcoin", 100.0 + i))
-            for recorder in recorders:
-                await eventually(lambda r=recorder: len(r.ticks()) == 5, what="5 ticks per client")
+            await eventually(
+                lambda: all(len(r.ticks()) == 5 for r in recorders), what="5 ticks per client"
+            )
     await client.aclose()
     for recorder in recorders:
         assert [tick["price_usd"] for tick in recorder.ticks()] == [100, 101, 102, 103, 104]

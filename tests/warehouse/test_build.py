@@ -24,7 +24,7 @@ OUR_CHECKS = {
 
 
 def _manifest() -> dict[str, Any]:
-    return json.loads(dbt_project.manifest_path.read_text())  # type: ignore[no-any-return]
+    return json.loads(dbt_project.manifest_path.read_text())
 
 
 def test_every_model_exists_and_is_not_empty(warehouse_db: str) -> None:

@@ -28,7 +28,7 @@ def test_recording_results_prunes_those_past_retention(database_url: str) -> Non
             metadata={"coins": 50},
         )
         assert record_check_outcomes(conn, "run-1", [outcome]) == 1
-        names = set(
+        names: set[str] = set(
             conn.execute(sa.text("select check_name from app.data_quality_checks")).scalars()
         )
     engine.dispose()

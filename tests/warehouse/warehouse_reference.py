@@ -95,7 +95,9 @@ class PeriodReturns:
 
 def period_returns(bars: pl.DataFrame) -> tuple[dict[tuple[str, int], PeriodReturns], date]:
     """Coins with all N returns in each period ending the day before the newest bar."""
-    as_of: date = bars["date_day"].max() - timedelta(days=1)  # type: ignore[operator]
+    newest = bars["date_day"].max()
+    assert isinstance(newest, date), "no daily bars"
+    as_of = newest - timedelta(days=1)
     by_coin = {
         coin: dict(zip(frame["date_day"].to_list(), frame["close"].to_list(), strict=True))
         for (coin,), frame in bars.group_by(["coin_id"])

@@ -15,7 +15,12 @@ from typing import Any
 import pytest
 import redis
 import uvicorn
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
+
+from api.main import create_app
+from cryptoflow.db import create_database, drop_database
+from cryptoflow.services import free_port
+from cryptoflow.settings import Settings
 from tests.web.web_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -30,11 +35,6 @@ from tests.web.web_support import (
     seed_pipeline_runs,
     wait_until,
 )
-
-from api.main import create_app
-from cryptoflow.db import create_database, drop_database
-from cryptoflow.services import free_port
-from cryptoflow.settings import Settings
 
 # `CRYPTOFLOW_UPDATE_SCREENSHOTS=1 pytest tests/web` refreshes docs/screenshot-*.png; otherwise
 # the screenshots are still taken (the code path stays tested) but kept out of the work tree.
@@ -117,7 +117,7 @@ def console() -> ConsoleWatch:
 
 
 def _page(
-    browser: Browser, stack: WebStack, console: ConsoleWatch, viewport: dict
+    browser: Browser, stack: WebStack, console: ConsoleWatch, viewport: ViewportSize
 ) -> Iterator[Page]:
     page = open_page(browser, stack.base_url, console, viewport)
     yield page

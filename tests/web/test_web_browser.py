@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.web.web_support import ConsoleWatch, WebStack, new_tick, query_scalar, sign_in, wait_until
+
+from tests.web.web_support import (
+    ConsoleWatch,
+    WebStack,
+    new_tick,
+    query_scalar,
+    sign_in,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 

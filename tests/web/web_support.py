@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import redis
 import sqlalchemy as sa
-from playwright.sync_api import Browser, ConsoleMessage, Page
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize
 
 from cryptoflow.db import make_engine
 from cryptoflow.ticks import Tick
@@ -27,8 +27,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--no-first-run",
 ]
-DESKTOP = {"width": 1440, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1440, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 TOKEN_KEY = "cryptoflow.token"  # where web/src/lib/session.ts keeps the bearer token
 
 
@@ -74,7 +74,9 @@ class ConsoleWatch:
         return [e for e in self.errors if not any(p.search(e) for p in self.allowed)]
 
 
-def open_page(browser: Browser, base_url: str, console: ConsoleWatch, viewport: dict) -> Page:
+def open_page(
+    browser: Browser, base_url: str, console: ConsoleWatch, viewport: ViewportSize
+) -> Page:
     context = browser.new_context(base_url=base_url, viewport=viewport)
     context.set_default_timeout(15_000)
     page = context.new_page()
