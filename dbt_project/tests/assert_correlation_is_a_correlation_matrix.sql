@@ -9,7 +9,11 @@ correlation as (
 
 out_of_range as (
 
-    select coin_a_id, coin_b_id, period_days, 'out of [-1, 1]' as problem
+    select
+        coin_a_id,
+        coin_b_id,
+        period_days,
+        'out of [-1, 1]' as problem
     from correlation
     where correlation < -1 or correlation > 1
 
@@ -17,7 +21,11 @@ out_of_range as (
 
 bad_diagonal as (
 
-    select coin_a_id, coin_b_id, period_days, 'diagonal is not 1' as problem
+    select
+        coin_a_id,
+        coin_b_id,
+        period_days,
+        'diagonal is not 1' as problem
     from correlation
     where coin_a_id = coin_b_id and correlation != 1
 
@@ -25,7 +33,11 @@ bad_diagonal as (
 
 not_symmetric as (
 
-    select a.coin_a_id, a.coin_b_id, a.period_days, 'not symmetric' as problem
+    select
+        a.coin_a_id,
+        a.coin_b_id,
+        a.period_days,
+        'not symmetric' as problem
     from correlation as a
     left join correlation as b
         on

@@ -98,15 +98,10 @@ def freshness_check(
     newest: datetime | None
     age: timedelta | None
     with warehouse.engine().begin() as conn:
-        newest, age = (
-            conn.execute(
-                sa.text(
-                    "select max(snapshot_at), now() - max(snapshot_at) from marts.fact_market_data"
-                )
-            )
-            .tuples()
-            .one()
-        )
+        row = conn.execute(
+            sa.text("select max(snapshot_at), now() - max(snapshot_at) from marts.fact_market_data")
+        ).one()
+        newest, age = row[0], row[1]
     passed = age is not None and age <= FRESHNESS_MAX_AGE
     age_minutes = None if age is None else round(age.total_seconds() / 60, 1)
     result = dg.AssetCheckResult(
@@ -137,21 +132,18 @@ def completeness_check(
     found: int
     loaded_at: datetime | None
     with warehouse.engine().begin() as conn:
-        found, loaded_at = (
-            conn.execute(
-                sa.text(
-                    """
+        row = conn.execute(
+            sa.text(
+                """
                 select count(distinct coin_id), max(loaded_at)
                 from marts.fact_market_data
                 where source = 'snapshot' and loaded_at = (
                     select max(loaded_at) from marts.fact_market_data where source = 'snapshot'
                 )
                 """
-                )
             )
-            .tuples()
-            .one()
-        )
+        ).one()
+        found, loaded_at = row[0], row[1]
         missing_coins: list[str] = list(
             conn.execute(
                 sa.text(
@@ -392,20 +384,17 @@ def ohlcv_consistency_check(
     total: int
     bad: int
     with warehouse.engine().begin() as conn:
-        total, bad = (
-            conn.execute(
-                sa.text(
-                    """
+        row = conn.execute(
+            sa.text(
+                """
                 select count(*), count(*) filter (where not coalesce(
                     low > 0 and low <= open and low <= close and open <= high and close <= high,
                     false))
                 from marts.fact_daily_ohlcv
                 """
-                )
             )
-            .tuples()
-            .one()
-        )
+        ).one()
+        total, bad = row[0], row[1]
         examples = conn.execute(
             sa.text(
                 """

@@ -27,10 +27,10 @@ as_of as (
 top_coins as (
 
     -- ranks of coins that left the top list go stale: rank only the newest markets load
-    select coin_id
+    select coins.coin_id
     from coins
-    where loaded_at = (select max(loaded_at) from coins)
-    order by market_cap_rank asc nulls last, coin_id asc
+    where coins.loaded_at = (select max(newest.loaded_at) from coins as newest)
+    order by coins.market_cap_rank asc nulls last, coins.coin_id asc
     limit {{ var('correlation_top_n') }}
 
 ),
@@ -84,8 +84,8 @@ pairs as (
     from coin_returns as coin_a
     inner join coin_returns as coin_b
         on coin_a.period_days = coin_b.period_days
-    cross join lateral unnest(coin_a.log_returns, coin_b.log_returns)
-        as same_day (return_a, return_b)
+    cross join
+        lateral unnest(coin_a.log_returns, coin_b.log_returns) as same_day (return_a, return_b)
     group by 1, 2, 3, 4
 
 ),

@@ -6,7 +6,10 @@
     )
 }}
 
-{#- Incremental, not a table: mv_latest_market_data selects from it (a table would be dropped with cascade on every run). -#}
+{#-
+    Incremental, not a table: mv_latest_market_data selects from it (a table would be dropped
+    with cascade on every run).
+-#}
 
 with
 

@@ -6,7 +6,10 @@
     )
 }}
 
-{#- Kept apart from fact_market_data so 168 prices are stored once per coin, not once per snapshot. -#}
+{#-
+    Kept apart from fact_market_data so 168 prices are stored once per coin, not once per
+    snapshot.
+-#}
 
 with
 

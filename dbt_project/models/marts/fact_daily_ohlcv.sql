@@ -96,7 +96,7 @@ candles_with_open as (
 
     from candles
     where candle_close_at >= (
-        select min(date_day) - 1 from touched_days
+        select min(touched_days.date_day) - 1 from touched_days
     )::timestamp at time zone 'utc'
 
 ),
@@ -113,8 +113,9 @@ daily_candles as (
 
     from candles_with_open
     where
-        candles_with_open.candle_open_at
-        >= date_trunc('day', candles_with_open.candle_close_at at time zone 'utc') at time zone 'utc'
+        candles_with_open.candle_open_at >= date_trunc(
+            'day', candles_with_open.candle_close_at at time zone 'utc'
+        ) at time zone 'utc'
     group by 1, 2
 
 ),

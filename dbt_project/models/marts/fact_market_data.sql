@@ -100,7 +100,7 @@ deduplicated as (
 
 final as (
 
-    select * from deduplicated
+    select deduplicated.* from deduplicated
     {% if is_incremental() %}
         -- nor may a history point loaded later (a backfill, the daily history load) replace a
         -- snapshot an earlier run merged: the merge would null its snapshot-only columns
@@ -108,11 +108,11 @@ final as (
             deduplicated.source = 'snapshot'
             or not exists (
                 select 1
-                from {{ this }} as existing
+                from {{ this }} as merged
                 where
-                    existing.coin_id = deduplicated.coin_id
-                    and existing.snapshot_at = deduplicated.snapshot_at
-                    and existing.source = 'snapshot'
+                    merged.coin_id = deduplicated.coin_id
+                    and merged.snapshot_at = deduplicated.snapshot_at
+                    and merged.source = 'snapshot'
             )
     {% endif %}
 

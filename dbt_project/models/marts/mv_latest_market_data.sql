@@ -33,7 +33,7 @@ latest_facts as (
     select market_data.*
     from coins
     cross join lateral (
-        select *
+        select facts.*
         from {{ ref('fact_market_data') }} as facts
         where facts.coin_id = coins.coin_id and facts.source = 'snapshot'
         order by facts.snapshot_at desc
