@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -17,11 +16,9 @@ from pydantic import Field
 
 from cryptoflow.db import dbt_env
 from cryptoflow.environ import environ_overrides
-from orchestration.warehouse.project import dbt_project
+from orchestration.warehouse.project import DBT_EXECUTABLE, dbt_project
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
-# The dbt of this interpreter's environment: Dagster processes need not have the venv on PATH.
-_VENV_DBT = Path(sys.executable).with_name("dbt")
 
 
 class WarehouseDbtResource(DbtCliResource):
@@ -67,5 +64,5 @@ def warehouse_dbt(database_url: str | dg.EnvVar) -> WarehouseDbtResource:
         # DbtCliResource.__init__ takes a DbtProject; mypy sees only the pydantic fields (a str).
         project_dir=dbt_project,  # type: ignore[arg-type]
         database_url=database_url,
-        dbt_executable=str(_VENV_DBT) if _VENV_DBT.exists() else "dbt",
+        dbt_executable=DBT_EXECUTABLE,
     )
