@@ -8,6 +8,7 @@ the variable's name, not its value), else from the platform's settings defaults.
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 import dagster as dg
@@ -43,9 +44,17 @@ class CoinGeckoResource(dg.ConfigurableResource):
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The platform's PostgreSQL database (`DATABASE_URL`), rendered for each client."""
+    """The platform's PostgreSQL database (`DATABASE_URL`), rendered for each client.
+
+    Before a run's first step (or a sensor's tick) uses it, the `app` tables the assets, checks
+    and sensors write are brought to Alembic's head, so the code location works on a brand-new
+    database without `cryptoflow migrate`.
+    """
 
     database_url: str
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        ensure_app_tables(self.database_url)
 
     def engine(self) -> Engine:
         """A short-lived engine: sensors and assets open it per use, never a global pool."""
@@ -54,6 +63,25 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def dlt_credentials(self) -> str:
         return dlt_url(self.database_url)
+
+
+_app_tables_ready: set[str] = set()
+_app_tables_lock = threading.Lock()
+
+
+def ensure_app_tables(database_url: str) -> None:
+    """Alembic upgrade of the `app` schema, once per process and database.
+
+    Alembic stays the owner of `app`: this runs its upgrade (`api.migrate`, the one part of `api`
+    the orchestration uses), a no-op at head; concurrent processes take turns on its advisory lock.
+    """
+    with _app_tables_lock:
+        if database_url in _app_tables_ready:
+            return
+        from api.migrate import upgrade
+
+        upgrade(database_url)
+        _app_tables_ready.add(database_url)
 
 
 def _env_or(name: str, default: Any, *, as_int: bool = False) -> Any:

@@ -4,7 +4,7 @@ Dagster's own storage stays the record of truth; these sensors copy each finishe
 summary (status, start, end, duration, records processed, error) into the table the API
 reads, upserting on run_id so a sensor replaying a run cannot duplicate it. Records processed
 is the sum of `rows_loaded` (dlt loads) — or, for an asset without it, of `dagster/row_count`
-(dbt models) — over the run's materializations. Plain SQL: orchestration never imports `api`.
+(dbt models) — over the run's materializations. Plain SQL: orchestration imports no API model.
 """
 
 from datetime import UTC, datetime

@@ -1,7 +1,8 @@
 """Every asset check result, ours and dbt's, lands in `app.data_quality_checks` for the API.
 
-Plain SQL on the table of `api/models.py::DataQualityCheck` (the orchestration never imports the
-API). Per-table scores are a GROUP BY table_name away.
+Plain SQL on the table of `api/models.py::DataQualityCheck` (the orchestration imports nothing of
+the API but its migrations: `orchestration.resources.ensure_app_tables`). Per-table scores are a
+GROUP BY table_name away.
 """
 
 from __future__ import annotations
