@@ -25,18 +25,26 @@ $(STAMPS)/venv: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet
 	@mkdir -p $(STAMPS) && touch $@
 
-$(STAMPS)/web: $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
-	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build; fi
+$(STAMPS)/web-deps: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/web: $(STAMPS)/web-deps $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
+	cd web && npm run build
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/dbt: $(STAMPS)/venv $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs -prune -o -type f -print 2>/dev/null)
 	@if [ -f dbt_project/dbt_project.yml ]; then cd dbt_project && ../$(BIN)/dbt parse --quiet; fi
 	@mkdir -p $(STAMPS) && touch $@
 
-lint: $(STAMPS)/venv
+# Every part, as the pre-commit hooks check it: Python (ruff, mypy over every package and the
+# tests), the dbt models' SQL (sqlfluff), the web app (ESLint, Prettier).
+lint: $(STAMPS)/venv $(STAMPS)/web-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+	cd web && npm run lint
 
 bench: install
 	$(BIN)/python -m bench.run_all

@@ -25,19 +25,31 @@ interface TestPaths {
 }
 
 function respond(status: number, body: unknown) {
-  return vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) =>
-    new Response(body === null ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } }),
+  return vi.fn((_url: RequestInfo | URL, _init?: RequestInit) =>
+    Promise.resolve(
+      new Response(body === null ? null : JSON.stringify(body), {
+        status,
+        headers: { "Content-Type": "application/json" },
+      }),
+    ),
   );
 }
 
 describe("buildUrl", () => {
   it("fills path parameters and skips empty query values", () => {
-    expect(buildUrl("", "/api/v1/coins/{coin_id}", { coin_id: "usd coin" }, { a: 1, b: undefined, c: null })).toBe(
-      "/api/v1/coins/usd%20coin?a=1",
-    );
+    expect(
+      buildUrl(
+        "",
+        "/api/v1/coins/{coin_id}",
+        { coin_id: "usd coin" },
+        { a: 1, b: undefined, c: null },
+      ),
+    ).toBe("/api/v1/coins/usd%20coin?a=1");
   });
   it("repeats array query values", () => {
-    expect(buildUrl("http://x", "/p", undefined, { ids: ["a", "b"] })).toBe("http://x/p?ids=a&ids=b");
+    expect(buildUrl("http://x", "/p", undefined, { ids: ["a", "b"] })).toBe(
+      "http://x/p?ids=a&ids=b",
+    );
   });
   it("refuses a missing path parameter", () => {
     expect(() => buildUrl("", "/c/{coin_id}")).toThrow(/coin_id/);
@@ -58,7 +70,9 @@ describe("createClient", () => {
   it("sends JSON bodies", async () => {
     const fetch = respond(201, { id: 7 });
     const client = createClient<TestPaths>({ fetch });
-    const created = await client.post("/api/v1/portfolio/holdings", { body: { coin_id: "bitcoin", quantity: "0.5" } });
+    const created = await client.post("/api/v1/portfolio/holdings", {
+      body: { coin_id: "bitcoin", quantity: "0.5" },
+    });
     expect(created.id).toBe(7);
     const init = fetch.mock.calls[0]![1]!;
     expect(init.method).toBe("POST");
@@ -68,7 +82,9 @@ describe("createClient", () => {
 
   it("raises ApiError with the API's detail", async () => {
     const client = createClient<TestPaths>({ fetch: respond(404, { detail: "coin not found" }) });
-    await expect(client.get("/api/v1/coins/{coin_id}", { path: { coin_id: "nope" } })).rejects.toMatchObject({
+    await expect(
+      client.get("/api/v1/coins/{coin_id}", { path: { coin_id: "nope" } }),
+    ).rejects.toMatchObject({
       status: 404,
       message: "coin not found",
     });
@@ -76,22 +92,28 @@ describe("createClient", () => {
 
   it("ends the session on 401 when a token was sent", async () => {
     const onUnauthorized = vi.fn();
-    const client = createClient<TestPaths>({ fetch: respond(401, { detail: "expired" }), getToken: () => "old", onUnauthorized });
+    const client = createClient<TestPaths>({
+      fetch: respond(401, { detail: "expired" }),
+      getToken: () => "old",
+      onUnauthorized,
+    });
     await expect(client.get("/api/v1/coins")).rejects.toBeInstanceOf(ApiError);
     expect(onUnauthorized).toHaveBeenCalledOnce();
   });
 
   it("does not end a session that does not exist (wrong password is a plain 401)", async () => {
     const onUnauthorized = vi.fn();
-    const client = createClient<TestPaths>({ fetch: respond(401, { detail: "bad credentials" }), getToken: () => null, onUnauthorized });
+    const client = createClient<TestPaths>({
+      fetch: respond(401, { detail: "bad credentials" }),
+      getToken: () => null,
+      onUnauthorized,
+    });
     await expect(client.get("/api/v1/coins")).rejects.toMatchObject({ message: "bad credentials" });
     expect(onUnauthorized).not.toHaveBeenCalled();
   });
 
   it("reports an unreachable server as status 0", async () => {
-    const fetch = vi.fn(async () => {
-      throw new TypeError("Failed to fetch");
-    });
+    const fetch = vi.fn(() => Promise.reject(new TypeError("Failed to fetch")));
     const client = createClient<TestPaths>({ fetch });
     await expect(client.get("/api/v1/coins")).rejects.toMatchObject({ status: 0 });
   });
@@ -99,7 +121,12 @@ describe("createClient", () => {
 
 describe("errorMessage", () => {
   it("joins FastAPI validation errors with their fields", () => {
-    const body = { detail: [{ loc: ["body", "quantity"], msg: "must be > 0" }, { loc: ["query", "sort"], msg: "bad" }] };
+    const body = {
+      detail: [
+        { loc: ["body", "quantity"], msg: "must be > 0" },
+        { loc: ["query", "sort"], msg: "bad" },
+      ],
+    };
     expect(errorMessage(422, body)).toBe("quantity: must be > 0; query.sort: bad");
   });
   it("falls back to a generic message", () => {

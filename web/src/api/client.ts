@@ -47,9 +47,10 @@ export type RequestOptions<O> = MaybeKey<"path", Section<O, "path">> &
   };
 
 /** Options are optional only when nothing in them is required. */
-type Args<O> = Record<string, never> extends RequestOptions<O>
-  ? [options?: RequestOptions<O>]
-  : [options: RequestOptions<O>];
+type Args<O> =
+  Record<string, never> extends RequestOptions<O>
+    ? [options?: RequestOptions<O>]
+    : [options: RequestOptions<O>];
 
 export type Response<Paths, P extends keyof Paths, M extends Method> = SuccessOf<Op<Paths, P, M>>;
 
@@ -100,7 +101,7 @@ export function buildUrl(
 /** The human message of an error body: FastAPI's `detail` (string or validation list). */
 export function errorMessage(status: number, body: unknown): string {
   if (body && typeof body === "object" && "detail" in body) {
-    const detail = (body as { detail: unknown }).detail;
+    const detail = body.detail;
     if (typeof detail === "string") return detail;
     if (Array.isArray(detail) && detail.length > 0) {
       return detail
@@ -112,9 +113,11 @@ export function errorMessage(status: number, body: unknown): string {
     }
   }
   if (body && typeof body === "object" && "message" in body) {
-    return String((body as { message: unknown }).message);
+    return String(body.message);
   }
-  return status >= 500 ? "The server had a problem; try again shortly." : `Request failed (${status})`;
+  return status >= 500
+    ? "The server had a problem; try again shortly."
+    : `Request failed (${status})`;
 }
 
 export function createClient<Paths>(config: ClientConfig = {}) {

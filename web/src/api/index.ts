@@ -29,4 +29,6 @@ export type Holding = Schemas["HoldingPublic"];
 export type HoldingCreate = Schemas["HoldingCreate"];
 export type PortfolioSummary = Schemas["PortfolioSummary"];
 export type PerformancePoint = Schemas["PerformancePoint"];
-export type CoinSort = NonNullable<NonNullable<paths["/api/v1/coins"]["get"]["parameters"]["query"]>["sort"]>;
+export type CoinSort = NonNullable<
+  NonNullable<paths["/api/v1/coins"]["get"]["parameters"]["query"]>["sort"]
+>;

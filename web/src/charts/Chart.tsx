@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useEffectEvent, useRef } from "react";
 import { type ChartOption, echarts } from "./echarts";
 
 interface ChartProps {
@@ -31,17 +31,19 @@ function countPoints(option: ChartOption): number {
 export function Chart({ option, height = 320, label, onClick, fill = false }: ChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   const chartRef = useRef<echarts.ECharts | null>(null);
-  const clickRef = useRef(onClick);
-  clickRef.current = onClick;
+  // The newest onClick, without re-creating the chart when it changes.
+  const handleClick = useEffectEvent((params: { name?: string; data?: unknown }) =>
+    onClick?.(params),
+  );
 
   useEffect(() => {
     const element = ref.current;
     if (!element) return;
     const chart = echarts.init(element, null, { renderer: "canvas" });
     chartRef.current = chart;
-    chart.on("click", (params) => clickRef.current?.(params as { name?: string; data?: unknown }));
+    chart.on("click", (params) => handleClick(params as { name?: string; data?: unknown }));
     chart.on("rendered", () => {
-      if (!firstChartMarked && countPoints(chart.getOption() as ChartOption) > 0) {
+      if (!firstChartMarked && countPoints(chart.getOption()) > 0) {
         firstChartMarked = true;
         performance.mark("cf:first-chart");
       }

@@ -17,7 +17,10 @@ export function Sparkline({
   const floor = (max + min) / 2 - span / 2;
   const step = width / (values.length - 1);
   const points = values
-    .map((v, i) => `${(i * step).toFixed(1)},${(height - 2 - ((v - floor) / span) * (height - 4)).toFixed(1)}`)
+    .map(
+      (v, i) =>
+        `${(i * step).toFixed(1)},${(height - 2 - ((v - floor) / span) * (height - 4)).toFixed(1)}`,
+    )
     .join(" ");
   const up = values[values.length - 1]! >= values[0]!;
   return (
@@ -30,7 +33,12 @@ export function Sparkline({
       aria-label={`7-day trend ${up ? "up" : "down"}`}
       data-points={values.length}
     >
-      <polyline fill="none" stroke={up ? "var(--up)" : "var(--down)"} strokeWidth="1.5" points={points} />
+      <polyline
+        fill="none"
+        stroke={up ? "var(--up)" : "var(--down)"}
+        strokeWidth="1.5"
+        points={points}
+      />
     </svg>
   );
 }

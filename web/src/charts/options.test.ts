@@ -45,7 +45,11 @@ describe("treemapOption", () => {
       series: { data: { value: number; coinId: string; itemStyle: { color: string } }[] }[];
     };
     expect(option.series[0]!.data).toHaveLength(1);
-    expect(option.series[0]!.data[0]).toMatchObject({ value: 100, coinId: "bitcoin", itemStyle: { color: "rgb(22,163,74)" } });
+    expect(option.series[0]!.data[0]).toMatchObject({
+      value: 100,
+      coinId: "bitcoin",
+      itemStyle: { color: "rgb(22,163,74)" },
+    });
   });
 });
 
@@ -87,7 +91,11 @@ describe("riskReturnOption", () => {
       annualized_return: 0.2,
       computed_at: null,
     });
-    const option = riskReturnOption([entry("big", 100, 2.5), entry("small", 1, 2.1), entry("bad", 50, -2)]) as {
+    const option = riskReturnOption([
+      entry("big", 100, 2.5),
+      entry("small", 1, 2.1),
+      entry("bad", 50, -2),
+    ]) as {
       series: { name: string; data: { name: string; symbolSize: number }[] }[];
     };
     expect(option.series.map((s) => s.data.length)).toEqual([2, 1]);

@@ -2,13 +2,7 @@
  * ECharts options built from API rows. Pure functions, so what each chart shows is unit-tested
  * without a browser.
  */
-import type {
-  Candle,
-  Coin,
-  CorrelationMatrix,
-  PerformancePoint,
-  VolatilityEntry,
-} from "../api";
+import type { Candle, Coin, CorrelationMatrix, PerformancePoint, VolatilityEntry } from "../api";
 import { formatCompactUsd, formatFraction, formatPct, formatPrice } from "../lib/format";
 import type { Point } from "../lib/stats";
 import { axisStyle, baseTooltip, type ChartOption, palette } from "./echarts";
@@ -37,7 +31,10 @@ export function sharpeTier(sharpe: number | null | undefined) {
   return SHARPE_TIERS.find((tier) => value >= tier.min) ?? SHARPE_TIERS[SHARPE_TIERS.length - 1]!;
 }
 
-export type TreemapCoin = Pick<Coin, "coin_id" | "symbol" | "name" | "market_cap_usd" | "price_change_24h_pct">;
+export type TreemapCoin = Pick<
+  Coin,
+  "coin_id" | "symbol" | "name" | "market_cap_usd" | "price_change_24h_pct"
+>;
 
 export function treemapOption(coins: TreemapCoin[]): ChartOption {
   const data = coins
@@ -142,7 +139,12 @@ export function candlestickOption(candles: Candle[]): ChartOption {
   return {
     grid: { ...grid, bottom: 40 },
     tooltip: { ...baseTooltip, trigger: "axis", axisPointer: { type: "cross" } },
-    xAxis: { type: "category", data: candles.map((c) => c.date_day), ...axisStyle, splitLine: { show: false } },
+    xAxis: {
+      type: "category",
+      data: candles.map((c) => c.date_day),
+      ...axisStyle,
+      splitLine: { show: false },
+    },
     yAxis: valueAxis((v) => formatPrice(v)),
     dataZoom: [
       { type: "inside", start: zoomStart },
@@ -179,7 +181,13 @@ export function correlationHeatmapOption(matrix: CorrelationMatrix): ChartOption
         return `${labels[y]} × ${labels[x]}: <b>${v === null ? "n/a" : v.toFixed(2)}</b>`;
       },
     },
-    xAxis: { type: "category", data: labels, ...axisStyle, axisLabel: { ...axisStyle.axisLabel, rotate: 45 }, splitArea: { show: false } },
+    xAxis: {
+      type: "category",
+      data: labels,
+      ...axisStyle,
+      axisLabel: { ...axisStyle.axisLabel, rotate: 45 },
+      splitArea: { show: false },
+    },
     yAxis: { type: "category", data: labels, ...axisStyle, inverse: true },
     visualMap: {
       min: -1,
@@ -199,7 +207,13 @@ export function correlationHeatmapOption(matrix: CorrelationMatrix): ChartOption
         type: "heatmap",
         name: "Correlation",
         data,
-        label: { show: labels.length <= 15, color: "#e6eaf3", fontSize: 10, formatter: (p: { data: number[] }) => (p.data[2] === null ? "" : Number(p.data[2]).toFixed(2)) },
+        label: {
+          show: labels.length <= 15,
+          color: "#e6eaf3",
+          fontSize: 10,
+          formatter: (p: { data: number[] }) =>
+            p.data[2] === null ? "" : Number(p.data[2]).toFixed(2),
+        },
         itemStyle: { borderColor: "#0b0f17", borderWidth: 1 },
         emphasis: { itemStyle: { borderColor: "#fff", borderWidth: 1 } },
       },
@@ -215,10 +229,20 @@ export function riskReturnOption(entries: VolatilityEntry[]): ChartOption {
     name: tier.label,
     itemStyle: { color: tier.color, opacity: 0.85, borderColor: "rgba(0,0,0,0.4)" },
     data: entries
-      .filter((e) => e.volatility !== null && e.annualized_return !== null && sharpeTier(e.sharpe_ratio) === tier)
+      .filter(
+        (e) =>
+          e.volatility !== null &&
+          e.annualized_return !== null &&
+          sharpeTier(e.sharpe_ratio) === tier,
+      )
       .map((e) => ({
         name: e.symbol.toUpperCase(),
-        value: [e.volatility! * 100, e.annualized_return! * 100, e.market_cap_usd ?? 0, e.sharpe_ratio],
+        value: [
+          e.volatility! * 100,
+          e.annualized_return! * 100,
+          e.market_cap_usd ?? 0,
+          e.sharpe_ratio,
+        ],
         symbolSize: 8 + 40 * Math.sqrt((e.market_cap_usd ?? 0) / maxCap),
       })),
   }));
@@ -230,7 +254,14 @@ export function riskReturnOption(entries: VolatilityEntry[]): ChartOption {
       formatter: (info: { name: string; value: number[] }) =>
         `<b>${info.name}</b><br/>Volatility ${info.value[0]!.toFixed(1)}%<br/>Return ${info.value[1]!.toFixed(1)}%<br/>Sharpe ${info.value[3] === null ? "—" : Number(info.value[3]).toFixed(2)}<br/>Cap ${formatCompactUsd(info.value[2])}`,
     },
-    xAxis: { type: "value", name: "Annualised volatility %", nameLocation: "middle", nameGap: 24, nameTextStyle: { color: palette.muted }, ...axisStyle },
+    xAxis: {
+      type: "value",
+      name: "Annualised volatility %",
+      nameLocation: "middle",
+      nameGap: 24,
+      nameTextStyle: { color: palette.muted },
+      ...axisStyle,
+    },
     yAxis: {
       type: "value",
       name: "Annualised return %",
@@ -252,16 +283,32 @@ export function rankedBarOption(
   const fmt = (v: number) => (percent ? formatFraction(v) : v.toFixed(2));
   return {
     grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
-    tooltip: { ...baseTooltip, trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: fmt },
+    tooltip: {
+      ...baseTooltip,
+      trigger: "axis",
+      axisPointer: { type: "shadow" },
+      valueFormatter: fmt,
+    },
     xAxis: { type: "value", ...axisStyle, axisLabel: { ...axisStyle.axisLabel, formatter: fmt } },
-    yAxis: { type: "category", data: sorted.map((r) => r.label), ...axisStyle, splitLine: { show: false } },
+    yAxis: {
+      type: "category",
+      data: sorted.map((r) => r.label),
+      ...axisStyle,
+      splitLine: { show: false },
+    },
     series: [
       {
         type: "bar",
         data: sorted.map((r) => r.value),
         itemStyle: { color, borderRadius: [0, 4, 4, 0] },
         barMaxWidth: 14,
-        label: { show: true, position: "right", color: palette.muted, fontSize: 10, formatter: (p: { value: number }) => fmt(p.value) },
+        label: {
+          show: true,
+          position: "right",
+          color: palette.muted,
+          fontSize: 10,
+          formatter: (p: { value: number }) => fmt(p.value),
+        },
       },
     ],
   };
@@ -271,7 +318,11 @@ export function donutOption(slices: { name: string; value: number }[]): ChartOpt
   const total = slices.reduce((sum, s) => sum + s.value, 0) || 1;
   const share = new Map(slices.map((s) => [s.name, (s.value / total) * 100]));
   return {
-    tooltip: { ...baseTooltip, trigger: "item", valueFormatter: (v: number) => formatCompactUsd(v) },
+    tooltip: {
+      ...baseTooltip,
+      trigger: "item",
+      valueFormatter: (v: number) => formatCompactUsd(v),
+    },
     legend: {
       type: "scroll",
       orient: "vertical",
@@ -300,7 +351,12 @@ export function performanceOption(points: PerformancePoint[]): ChartOption {
     grid,
     legend: { top: 0, right: 0, textStyle: { color: palette.muted } },
     tooltip: { ...baseTooltip, trigger: "axis", valueFormatter: (v: number) => formatPrice(v) },
-    xAxis: { type: "category", data: points.map((p) => p.date_day), ...axisStyle, splitLine: { show: false } },
+    xAxis: {
+      type: "category",
+      data: points.map((p) => p.date_day),
+      ...axisStyle,
+      splitLine: { show: false },
+    },
     yAxis: valueAxis((v) => formatCompactUsd(v)),
     series: [
       {

@@ -8,7 +8,15 @@ export function coinColor(id: string): string {
   return `hsl(${hash % 360} 55% 45%)`;
 }
 
-export function CoinAvatar({ id, symbol, large = false }: { id: string; symbol: string; large?: boolean }) {
+export function CoinAvatar({
+  id,
+  symbol,
+  large = false,
+}: {
+  id: string;
+  symbol: string;
+  large?: boolean;
+}) {
   return (
     <span
       className={`avatar${large ? " lg" : ""}${symbol.length > 3 ? " long" : ""}`}

@@ -1,6 +1,16 @@
 import type { ReactNode } from "react";
 
-export function Kpi({ label, value, sub, testId }: { label: string; value: ReactNode; sub?: ReactNode; testId?: string }) {
+export function Kpi({
+  label,
+  value,
+  sub,
+  testId,
+}: {
+  label: string;
+  value: ReactNode;
+  sub?: ReactNode;
+  testId?: string;
+}) {
   return (
     <div className="card" data-testid={testId}>
       <div className="kpi-label">{label}</div>

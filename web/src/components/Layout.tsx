@@ -39,7 +39,17 @@ export function Layout({ children }: { children: ReactNode }) {
       <header className="topbar">
         <Link to="/" className="brand">
           <span className="brand-mark">
-            <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="white" strokeWidth="2.6" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+            <svg
+              width="16"
+              height="16"
+              viewBox="0 0 24 24"
+              fill="none"
+              stroke="white"
+              strokeWidth="2.6"
+              strokeLinecap="round"
+              strokeLinejoin="round"
+              aria-hidden="true"
+            >
               <path d="M4 16l5-6 4 4 7-8" />
             </svg>
           </span>
@@ -64,7 +74,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 className="btn small"
                 onClick={() => {
                   logout();
-                  navigate("/");
+                  void navigate("/");
                 }}
               >
                 Sign out
@@ -95,7 +105,15 @@ export function Layout({ children }: { children: ReactNode }) {
   );
 }
 
-export function PageHead({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
+export function PageHead({
+  title,
+  subtitle,
+  actions,
+}: {
+  title: string;
+  subtitle?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <div className="page-head">
       <div>

@@ -8,7 +8,10 @@ const TICKER_COINS = 20;
 export function PriceTicker({ order }: { order: string[] }) {
   const { prices, status } = useLivePrices();
   const known = order.length > 0 ? order : Object.keys(prices);
-  const items = known.map((id) => prices[id]).filter((p) => p !== undefined).slice(0, TICKER_COINS);
+  const items = known
+    .map((id) => prices[id])
+    .filter((p) => p !== undefined)
+    .slice(0, TICKER_COINS);
   return (
     <div className="ticker" aria-label="Live prices" data-testid="price-ticker">
       {items.length === 0 ? (

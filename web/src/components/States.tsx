@@ -2,7 +2,12 @@ import type { ReactNode } from "react";
 
 export function Loading({ label = "Loading…", height }: { label?: string; height?: number }) {
   return (
-    <div className="state" role="status" aria-live="polite" style={height ? { minHeight: height } : undefined}>
+    <div
+      className="state"
+      role="status"
+      aria-live="polite"
+      style={height ? { minHeight: height } : undefined}
+    >
       <div className="spinner" />
       <span>{label}</span>
     </div>

@@ -34,7 +34,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const onUnauthorized = () => {
       setUser(null);
       if (location.pathname !== "/login") {
-        navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, {
+        void navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, {
           replace: true,
         });
       }
@@ -65,7 +65,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   return (
-    <Context.Provider value={{ user, checking, login, register, logout }}>{children}</Context.Provider>
+    <Context.Provider value={{ user, checking, login, register, logout }}>
+      {children}
+    </Context.Provider>
   );
 }
 

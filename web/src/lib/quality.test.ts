@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { platformCheckStatus } from "./quality";
 
-const check = (check_name: string, status: string) => ({ check_name, status, description: `${check_name} ran` });
+const check = (check_name: string, status: string) => ({
+  check_name,
+  status,
+  description: `${check_name} ran`,
+});
 
 describe("platformCheckStatus", () => {
   it("lists the six platform checks with their worst status across tables", () => {
@@ -20,7 +24,10 @@ describe("platformCheckStatus", () => {
       "referential_integrity_check",
       "ohlcv_consistency_check",
     ]);
-    expect(rows.find((r) => r.name === "schema_check")).toMatchObject({ status: "warn", tables: 3 });
+    expect(rows.find((r) => r.name === "schema_check")).toMatchObject({
+      status: "warn",
+      tables: 3,
+    });
     expect(rows.find((r) => r.name === "freshness_check")?.status).toBe("fail");
     expect(rows.find((r) => r.name === "anomaly_check")).toMatchObject({ status: null, tables: 0 });
   });

@@ -13,13 +13,22 @@ const PLATFORM_CHECKS: [string, string][] = [
 const SEVERITY: Record<string, number> = { pass: 0, warn: 1, fail: 2 };
 
 /** One line per platform check: its worst status across the tables it covers. */
-export function platformCheckStatus(checks: Pick<QualityCheck, "check_name" | "status" | "description">[]) {
+export function platformCheckStatus(
+  checks: Pick<QualityCheck, "check_name" | "status" | "description">[],
+) {
   return PLATFORM_CHECKS.map(([name, label]) => {
     const results = checks.filter((c) => c.check_name === name);
     const worst = results.reduce<string | null>(
-      (acc, c) => (acc === null || (SEVERITY[c.status] ?? 0) > (SEVERITY[acc] ?? 0) ? c.status : acc),
+      (acc, c) =>
+        acc === null || (SEVERITY[c.status] ?? 0) > (SEVERITY[acc] ?? 0) ? c.status : acc,
       null,
     );
-    return { name, label, status: worst, tables: results.length, description: results[0]?.description ?? null };
+    return {
+      name,
+      label,
+      status: worst,
+      tables: results.length,
+      description: results[0]?.description ?? null,
+    };
   });
 }

@@ -5,7 +5,12 @@ const day = (d: number, hour = 12) => Date.UTC(2026, 0, d, hour);
 
 describe("rebase100", () => {
   it("starts every series at 100", () => {
-    expect(rebase100([{ t: 1, v: 50 }, { t: 2, v: 75 }]).map((p) => p.v)).toEqual([100, 150]);
+    expect(
+      rebase100([
+        { t: 1, v: 50 },
+        { t: 2, v: 75 },
+      ]).map((p) => p.v),
+    ).toEqual([100, 150]);
     expect(rebase100([])).toEqual([]);
   });
 });
@@ -20,7 +25,13 @@ describe("daily closes and returns", () => {
     expect([...closes.values()]).toEqual([11, 12]);
   });
   it("computes log returns", () => {
-    const returns = logReturns(new Map([["a", 100], ["b", 110], ["c", 99]]));
+    const returns = logReturns(
+      new Map([
+        ["a", 100],
+        ["b", 110],
+        ["c", 99],
+      ]),
+    );
     expect(returns.get("b")).toBeCloseTo(Math.log(1.1), 12);
     expect(returns.get("c")).toBeCloseTo(Math.log(0.9), 12);
     expect(returns.has("a")).toBe(false);
@@ -28,13 +39,23 @@ describe("daily closes and returns", () => {
 });
 
 describe("pearson", () => {
-  const a = new Map([["1", 0.01], ["2", -0.02], ["3", 0.03], ["4", 0.0]]);
+  const a = new Map([
+    ["1", 0.01],
+    ["2", -0.02],
+    ["3", 0.03],
+    ["4", 0.0],
+  ]);
   it("is 1 with itself and -1 with its negation", () => {
     expect(pearson(a, a)).toBeCloseTo(1, 12);
     expect(pearson(a, new Map([...a].map(([k, v]) => [k, -v])))).toBeCloseTo(-1, 12);
   });
   it("matches a hand computation on shared days only", () => {
-    const b = new Map([["1", 1], ["2", 2], ["3", 2], ["9", 100]]);
+    const b = new Map([
+      ["1", 1],
+      ["2", 2],
+      ["3", 2],
+      ["9", 100],
+    ]);
     const x = [0.01, -0.02, 0.03];
     const y = [1, 2, 2];
     const mx = x.reduce((s, v) => s + v) / 3;
@@ -46,13 +67,27 @@ describe("pearson", () => {
   });
   it("is undefined for too few points or a flat series", () => {
     expect(pearson(new Map([["1", 1]]), new Map([["1", 2]]))).toBeNull();
-    expect(pearson(a, new Map([["1", 1], ["2", 1], ["3", 1]]))).toBeNull();
+    expect(
+      pearson(
+        a,
+        new Map([
+          ["1", 1],
+          ["2", 1],
+          ["3", 1],
+        ]),
+      ),
+    ).toBeNull();
   });
 });
 
 describe("totalReturnPct", () => {
   it("compares last with first", () => {
-    expect(totalReturnPct([{ t: 1, v: 100 }, { t: 2, v: 125 }])).toBeCloseTo(25);
+    expect(
+      totalReturnPct([
+        { t: 1, v: 100 },
+        { t: 2, v: 125 },
+      ]),
+    ).toBeCloseTo(25);
     expect(totalReturnPct([])).toBeNull();
   });
 });

@@ -20,7 +20,9 @@ export function dailyCloses(points: Point[]): Map<string, number> {
     const seen = closes.get(day);
     if (!seen || point.t >= seen.t) closes.set(day, point);
   }
-  return new Map([...closes.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([d, p]) => [d, p.v]));
+  return new Map(
+    [...closes.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([d, p]) => [d, p.v]),
+  );
 }
 
 /** Daily log returns keyed by the day they end on. */

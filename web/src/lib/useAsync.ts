@@ -1,4 +1,4 @@
-import { type DependencyList, useCallback, useEffect, useRef, useState } from "react";
+import { type DependencyList, useCallback, useEffect, useEffectEvent, useState } from "react";
 
 export interface AsyncState<T> {
   data: T | undefined;
@@ -8,9 +8,28 @@ export interface AsyncState<T> {
   reload: () => void;
 }
 
+/** How the newest finished call ended, and which request it answered. */
+interface Outcome {
+  request: object;
+  error: Error | null;
+}
+
+/** One request per distinct list of dependencies (compared like React compares deps). */
+interface Request {
+  key: readonly unknown[];
+  token: object;
+}
+
+function sameKey(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((value, i) => Object.is(value, b[i]));
+}
+
 /**
  * Run a loader when its dependencies change, cancelling the previous call. Stale answers from an
  * earlier call never overwrite newer ones, and the previous data stays visible while reloading.
+ * `loading` and `error` are derived from whether the newest request has answered yet, so the
+ * effect sets state only when a call finishes. ESLint checks `deps` at every call site as it
+ * checks useEffect's (react-hooks/exhaustive-deps with useAsync as an additional hook).
  */
 export function useAsync<T>(
   load: (signal: AbortSignal) => Promise<T>,
@@ -18,36 +37,37 @@ export function useAsync<T>(
   { enabled = true }: { enabled?: boolean } = {},
 ): AsyncState<T> {
   const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<Error | null>(null);
-  const [loading, setLoading] = useState(enabled);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [nonce, setNonce] = useState(0);
-  const loadRef = useRef(load);
-  loadRef.current = load;
+  // The newest `load` the caller rendered, without making it a dependency of the effect.
+  const runLoad = useEffectEvent(load);
+  // A new request whenever a dependency, `enabled` or the reload nonce changes: noted while
+  // rendering (React's pattern for state that follows props), so `loading` is right at once.
+  const key = [...deps, nonce, enabled];
+  const [current, setCurrent] = useState<Request>(() => ({ key, token: {} }));
+  let request = current.token;
+  if (!sameKey(current.key, key)) {
+    request = {};
+    setCurrent({ key, token: request });
+  }
 
   useEffect(() => {
-    if (!enabled) {
-      setLoading(false);
-      return;
-    }
+    if (!enabled) return;
     const controller = new AbortController();
-    setLoading(true);
-    setError(null);
-    loadRef
-      .current(controller.signal)
+    runLoad(controller.signal)
       .then((value) => {
-        if (!controller.signal.aborted) setData(value);
+        if (controller.signal.aborted) return;
+        setData(value);
+        setOutcome({ request, error: null });
       })
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
-        setError(err instanceof Error ? err : new Error(String(err)));
-      })
-      .finally(() => {
-        if (!controller.signal.aborted) setLoading(false);
+        setOutcome({ request, error: err instanceof Error ? err : new Error(String(err)) });
       });
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, nonce, enabled]);
+  }, [request, enabled]);
 
   const reload = useCallback(() => setNonce((n) => n + 1), []);
-  return { data, error, loading, reload };
+  const answered = outcome !== null && outcome.request === request;
+  return { data, error: answered ? outcome.error : null, loading: enabled && !answered, reload };
 }

@@ -7,12 +7,15 @@ export function useWatchlist() {
   const { user } = useAuth();
   const [ids, setIds] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
+  // Another user (or none) starts from an empty list: reset while rendering, not in the effect.
+  const [owner, setOwner] = useState(user);
+  if (owner !== user) {
+    setOwner(user);
+    setIds(new Set());
+  }
 
   useEffect(() => {
-    if (!user) {
-      setIds(new Set());
-      return;
-    }
+    if (!user) return;
     const controller = new AbortController();
     api
       .get("/api/v1/watchlist", { signal: controller.signal })

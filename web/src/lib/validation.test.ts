@@ -3,17 +3,29 @@ import { parseDecimal, validateCredentials, validateHolding } from "./validation
 
 describe("validateCredentials", () => {
   it("requires a valid email and a long enough password to register", () => {
-    expect(validateCredentials({ email: "nope", password: "short", confirm: "x" }, { registering: true })).toEqual({
+    expect(
+      validateCredentials(
+        { email: "nope", password: "short", confirm: "x" },
+        { registering: true },
+      ),
+    ).toEqual({
       email: "Enter a valid email address.",
       password: "Use at least 8 characters.",
       confirm: "Passwords do not match.",
     });
   });
   it("accepts good input", () => {
-    expect(validateCredentials({ email: "ada@example.com", password: "long enough", confirm: "long enough" }, { registering: true })).toEqual({});
+    expect(
+      validateCredentials(
+        { email: "ada@example.com", password: "long enough", confirm: "long enough" },
+        { registering: true },
+      ),
+    ).toEqual({});
   });
   it("does not apply the length rule to logins", () => {
-    expect(validateCredentials({ email: "ada@example.com", password: "short" }, { registering: false })).toEqual({});
+    expect(
+      validateCredentials({ email: "ada@example.com", password: "short" }, { registering: false }),
+    ).toEqual({});
   });
 });
 
@@ -33,6 +45,8 @@ describe("parseDecimal", () => {
 
 describe("validateHolding", () => {
   it("names every bad field", () => {
-    expect(Object.keys(validateHolding({ coinId: "", quantity: "0", buyPrice: "x", notes: "" }))).toEqual(["coinId", "quantity", "buyPrice"]);
+    expect(
+      Object.keys(validateHolding({ coinId: "", quantity: "0", buyPrice: "x", notes: "" })),
+    ).toEqual(["coinId", "quantity", "buyPrice"]);
   });
 });

@@ -12,11 +12,13 @@ export function validateCredentials(
 ): Errors<"email" | "password" | "confirm"> {
   const errors: Errors<"email" | "password" | "confirm"> = {};
   if (!values.email.trim()) errors.email = "Email is required.";
-  else if (!EMAIL.test(values.email.trim()) || values.email.length > 320) errors.email = "Enter a valid email address.";
+  else if (!EMAIL.test(values.email.trim()) || values.email.length > 320)
+    errors.email = "Enter a valid email address.";
   if (!values.password) errors.password = "Password is required.";
   else if (registering && values.password.length < PASSWORD_MIN)
     errors.password = `Use at least ${PASSWORD_MIN} characters.`;
-  else if (values.password.length > PASSWORD_MAX) errors.password = `Use at most ${PASSWORD_MAX} characters.`;
+  else if (values.password.length > PASSWORD_MAX)
+    errors.password = `Use at most ${PASSWORD_MAX} characters.`;
   if (registering && values.confirm !== values.password) errors.confirm = "Passwords do not match.";
   return errors;
 }
@@ -32,11 +34,17 @@ export function parseDecimal(raw: string, { allowZero = false } = {}): string | 
   return cleaned.startsWith(".") ? `0${cleaned}` : cleaned;
 }
 
-export function validateHolding(values: { coinId: string; quantity: string; buyPrice: string; notes: string }) {
+export function validateHolding(values: {
+  coinId: string;
+  quantity: string;
+  buyPrice: string;
+  notes: string;
+}) {
   const errors: Errors<"coinId" | "quantity" | "buyPrice" | "notes"> = {};
   if (!values.coinId) errors.coinId = "Choose a coin.";
   if (parseDecimal(values.quantity) === null) errors.quantity = "Enter a quantity above 0.";
-  if (parseDecimal(values.buyPrice, { allowZero: true }) === null) errors.buyPrice = "Enter a price of 0 or more.";
+  if (parseDecimal(values.buyPrice, { allowZero: true }) === null)
+    errors.buyPrice = "Enter a price of 0 or more.";
   if (values.notes.length > 1000) errors.notes = "Notes are limited to 1000 characters.";
   return errors;
 }

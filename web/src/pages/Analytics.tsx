@@ -19,7 +19,10 @@ export default function Analytics() {
     [period],
   );
 
-  const heatmap = useMemo(() => (correlation.data ? correlationHeatmapOption(correlation.data) : null), [correlation.data]);
+  const heatmap = useMemo(
+    () => (correlation.data ? correlationHeatmapOption(correlation.data) : null),
+    [correlation.data],
+  );
   const charts = useMemo(() => {
     const rows = volatility.data?.data ?? [];
     const top = (key: "max_drawdown" | "volatility") =>
@@ -41,20 +44,36 @@ export default function Analytics() {
     <>
       <PageHead
         title="Analytics"
-        subtitle={computedAt ? `Computed ${formatDateTime(computedAt)} UTC from daily log returns` : "Correlation, risk and return from daily log returns"}
+        subtitle={
+          computedAt
+            ? `Computed ${formatDateTime(computedAt)} UTC from daily log returns`
+            : "Correlation, risk and return from daily log returns"
+        }
         actions={<Segmented label="Period" value={period} onChange={setPeriod} options={PERIODS} />}
       />
       <div className="grid cols-2">
         <div className="card">
           <h2>Correlation heatmap (top 15 by market cap)</h2>
           <AsyncView state={correlation} height={440}>
-            {(c) => (c.coins.length === 0 ? <Empty>No correlations for this period yet.</Empty> : <Chart option={heatmap!} height={440} label="Correlation heatmap" />)}
+            {(c) =>
+              c.coins.length === 0 ? (
+                <Empty>No correlations for this period yet.</Empty>
+              ) : (
+                <Chart option={heatmap!} height={440} label="Correlation heatmap" />
+              )
+            }
           </AsyncView>
         </div>
         <div className="card">
           <h2>Risk vs return</h2>
           <AsyncView state={volatility} height={440}>
-            {(v) => (v.data.length === 0 ? <Empty>No risk metrics for this period yet.</Empty> : <Chart option={charts.scatter} height={440} label="Risk-return scatter" />)}
+            {(v) =>
+              v.data.length === 0 ? (
+                <Empty>No risk metrics for this period yet.</Empty>
+              ) : (
+                <Chart option={charts.scatter} height={440} label="Risk-return scatter" />
+              )
+            }
           </AsyncView>
         </div>
       </div>
@@ -62,13 +81,25 @@ export default function Analytics() {
         <div className="card">
           <h2>Max drawdown (largest 20)</h2>
           <AsyncView state={volatility} height={420}>
-            {(v) => (v.data.length === 0 ? <Empty>No drawdowns yet.</Empty> : <Chart option={charts.drawdown} height={420} label="Max drawdown bars" />)}
+            {(v) =>
+              v.data.length === 0 ? (
+                <Empty>No drawdowns yet.</Empty>
+              ) : (
+                <Chart option={charts.drawdown} height={420} label="Max drawdown bars" />
+              )
+            }
           </AsyncView>
         </div>
         <div className="card">
           <h2>Annualised volatility (highest 20)</h2>
           <AsyncView state={volatility} height={420}>
-            {(v) => (v.data.length === 0 ? <Empty>No volatility yet.</Empty> : <Chart option={charts.volatility} height={420} label="Volatility bars" />)}
+            {(v) =>
+              v.data.length === 0 ? (
+                <Empty>No volatility yet.</Empty>
+              ) : (
+                <Chart option={charts.volatility} height={420} label="Volatility bars" />
+              )
+            }
           </AsyncView>
         </div>
       </div>

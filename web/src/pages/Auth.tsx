@@ -31,9 +31,10 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
     setBusy(true);
     setServerError(null);
     try {
-      if (registering) await register(values.email.trim(), values.password, values.fullName.trim() || null);
+      if (registering)
+        await register(values.email.trim(), values.password, values.fullName.trim() || null);
       else await login(values.email.trim(), values.password);
-      navigate(next, { replace: true });
+      void navigate(next, { replace: true });
     } catch (err) {
       setServerError((err as Error).message);
       setBusy(false);
@@ -66,12 +67,19 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
       <div className="card auth-card">
         <h1 style={{ marginBottom: 4 }}>{registering ? "Create your account" : "Welcome back"}</h1>
         <p className="muted" style={{ marginTop: 0 }}>
-          {registering ? "Track a portfolio and keep a watchlist." : "Sign in to your portfolio and watchlist."}
+          {registering
+            ? "Track a portfolio and keep a watchlist."
+            : "Sign in to your portfolio and watchlist."}
         </p>
         <form onSubmit={submit} noValidate aria-label={registering ? "Register" : "Sign in"}>
           {registering && field("fullName", "Name (optional)", "text", "name")}
           {field("email", "Email", "email", "email")}
-          {field("password", "Password", "password", registering ? "new-password" : "current-password")}
+          {field(
+            "password",
+            "Password",
+            "password",
+            registering ? "new-password" : "current-password",
+          )}
           {registering && field("confirm", "Confirm password", "password", "new-password")}
           {serverError && (
             <div className="alert" role="alert">
@@ -85,11 +93,13 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
         <p className="muted" style={{ marginBottom: 0 }}>
           {registering ? (
             <>
-              Already have an account? <Link to={`/login?next=${encodeURIComponent(next)}`}>Sign in</Link>
+              Already have an account?{" "}
+              <Link to={`/login?next=${encodeURIComponent(next)}`}>Sign in</Link>
             </>
           ) : (
             <>
-              New here? <Link to={`/register?next=${encodeURIComponent(next)}`}>Create an account</Link>
+              New here?{" "}
+              <Link to={`/register?next=${encodeURIComponent(next)}`}>Create an account</Link>
             </>
           )}
         </p>

@@ -34,7 +34,9 @@ function Correlated({ title, coins }: { title: string; coins: CorrelatedCoin[] }
           {coins.map((c) => (
             <li key={c.coin_id}>
               <CoinLink id={c.coin_id} symbol={c.symbol} name={c.name} />
-              <span className={`num ${c.correlation >= 0 ? "up" : "down"}`}>{c.correlation.toFixed(2)}</span>
+              <span className={`num ${c.correlation >= 0 ? "up" : "down"}`}>
+                {c.correlation.toFixed(2)}
+              </span>
             </li>
           ))}
         </ul>
@@ -50,20 +52,37 @@ export default function CoinDetail() {
   const [period, setPeriod] = useState<Period>(30);
   const live = useLivePrices().prices[id];
 
-  const coin = useAsync((signal) => api.get("/api/v1/coins/{coin_id}", { path: { coin_id: id }, signal }), [id]);
+  const coin = useAsync(
+    (signal) => api.get("/api/v1/coins/{coin_id}", { path: { coin_id: id }, signal }),
+    [id],
+  );
   const history = useAsync(
-    (signal) => api.get("/api/v1/coins/{coin_id}/history", { path: { coin_id: id }, query: { days }, signal }),
+    (signal) =>
+      api.get("/api/v1/coins/{coin_id}/history", {
+        path: { coin_id: id },
+        query: { days },
+        signal,
+      }),
     [id, days],
     { enabled: view === "line" },
   );
   const ohlcv = useAsync(
-    (signal) => api.get("/api/v1/coins/{coin_id}/ohlcv", { path: { coin_id: id }, query: { days: Math.max(days, 7) }, signal }),
+    (signal) =>
+      api.get("/api/v1/coins/{coin_id}/ohlcv", {
+        path: { coin_id: id },
+        query: { days: Math.max(days, 7) },
+        signal,
+      }),
     [id, days],
     { enabled: view === "candles" },
   );
   const analytics = useAsync(
     (signal) =>
-      api.get("/api/v1/coins/{coin_id}/analytics", { path: { coin_id: id }, query: { period }, signal }),
+      api.get("/api/v1/coins/{coin_id}/analytics", {
+        path: { coin_id: id },
+        query: { period },
+        signal,
+      }),
     [id, period],
   );
 
@@ -78,7 +97,10 @@ export default function CoinDetail() {
         : null,
     [history.data],
   );
-  const candleOption = useMemo(() => (ohlcv.data ? candlestickOption(ohlcv.data.data) : null), [ohlcv.data]);
+  const candleOption = useMemo(
+    () => (ohlcv.data ? candlestickOption(ohlcv.data.data) : null),
+    [ohlcv.data],
+  );
 
   if (coin.error instanceof ApiError && coin.error.status === 404) {
     return (
@@ -101,7 +123,10 @@ export default function CoinDetail() {
               <CoinAvatar id={c.coin_id} symbol={c.symbol} large />
               <div>
                 <h1>
-                  {c.name} <span className="muted" style={{ fontSize: 15 }}>{c.symbol.toUpperCase()}</span>
+                  {c.name}{" "}
+                  <span className="muted" style={{ fontSize: 15 }}>
+                    {c.symbol.toUpperCase()}
+                  </span>
                 </h1>
                 <p style={{ margin: 0 }} className="muted">
                   Rank #{c.market_cap_rank ?? "—"} · {c.category ?? "uncategorised"}
@@ -109,17 +134,29 @@ export default function CoinDetail() {
               </div>
             </div>
             <div style={{ textAlign: "right" }}>
-              <div className="kpi-value" data-testid="coin-price">{formatPrice(live?.price ?? c.price_usd)}</div>
-              <div className={changeClass(c.price_change_24h_pct)}>{formatPct(c.price_change_24h_pct)} 24h</div>
+              <div className="kpi-value" data-testid="coin-price">
+                {formatPrice(live?.price ?? c.price_usd)}
+              </div>
+              <div className={changeClass(c.price_change_24h_pct)}>
+                {formatPct(c.price_change_24h_pct)} 24h
+              </div>
             </div>
           </div>
           <div className="grid cols-4">
             <Kpi label="Market cap" value={formatCompactUsd(c.market_cap_usd)} />
             <Kpi label="Volume 24h" value={formatCompactUsd(c.volume_24h_usd)} />
-            <Kpi label="Circulating supply" value={formatCompact(c.circulating_supply)} sub={<span className="muted">{c.symbol.toUpperCase()}</span>} />
+            <Kpi
+              label="Circulating supply"
+              value={formatCompact(c.circulating_supply)}
+              sub={<span className="muted">{c.symbol.toUpperCase()}</span>}
+            />
             <Kpi
               label="Volume / cap"
-              value={c.market_cap_usd && c.volume_24h_usd ? formatPct((c.volume_24h_usd / c.market_cap_usd) * 100, { sign: false }) : "—"}
+              value={
+                c.market_cap_usd && c.volume_24h_usd
+                  ? formatPct((c.volume_24h_usd / c.market_cap_usd) * 100, { sign: false })
+                  : "—"
+              }
               sub={<span className="muted">turnover</span>}
             />
           </div>
@@ -140,7 +177,10 @@ export default function CoinDetail() {
                   label="Time range"
                   value={days}
                   onChange={setDays}
-                  options={RANGES.map((r) => ({ ...r, disabled: view === "candles" && r.value === 1 }))}
+                  options={RANGES.map((r) => ({
+                    ...r,
+                    disabled: view === "candles" && r.value === 1,
+                  }))}
                 />
               </div>
             </div>
@@ -151,14 +191,23 @@ export default function CoinDetail() {
             ) : pointCount === 0 ? (
               <Empty>No price history in this range yet.</Empty>
             ) : (
-              <Chart option={option} height={360} label={view === "line" ? "Price line chart" : "Candlestick chart"} />
+              <Chart
+                option={option}
+                height={360}
+                label={view === "line" ? "Price line chart" : "Candlestick chart"}
+              />
             )}
           </div>
           <div className="card-head" style={{ marginBottom: 0 }}>
             <h2 style={{ margin: 0 }}>Risk and correlation</h2>
             <div className="toolbar">
               <span className="muted">Correlation period</span>
-              <Segmented label="Correlation period" value={period} onChange={setPeriod} options={PERIODS} />
+              <Segmented
+                label="Correlation period"
+                value={period}
+                onChange={setPeriod}
+                options={PERIODS}
+              />
             </div>
           </div>
           <div className="grid cols-3">
@@ -187,7 +236,9 @@ export default function CoinDetail() {
                               <td>{r.period_days}d</td>
                               <td className="num">{formatFraction(r.volatility)}</td>
                               <td className="num down">{formatFraction(r.max_drawdown)}</td>
-                              <td className={`num ${changeClass(r.sharpe_ratio)}`}>{formatNumber(r.sharpe_ratio)}</td>
+                              <td className={`num ${changeClass(r.sharpe_ratio)}`}>
+                                {formatNumber(r.sharpe_ratio)}
+                              </td>
                             </tr>
                           ))}
                         </tbody>

@@ -9,7 +9,14 @@ import { PageHead } from "../components/Layout";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { type Period, PERIODS, Segmented } from "../components/Segmented";
 import { changeClass, formatFraction, formatNumber, formatPct, formatPrice } from "../lib/format";
-import { dailyCloses, logReturns, pearson, type Point, rebase100, totalReturnPct } from "../lib/stats";
+import {
+  dailyCloses,
+  logReturns,
+  pearson,
+  type Point,
+  rebase100,
+  totalReturnPct,
+} from "../lib/stats";
 import { useAsync } from "../lib/useAsync";
 
 export const MAX_COMPARE = 5;
@@ -24,7 +31,9 @@ interface Series {
 function correlationStyle(value: number | null) {
   if (value === null) return {};
   const alpha = Math.min(0.55, Math.abs(value) * 0.55);
-  return { background: value >= 0 ? `rgba(99, 102, 241, ${alpha})` : `rgba(239, 68, 68, ${alpha})` };
+  return {
+    background: value >= 0 ? `rgba(99, 102, 241, ${alpha})` : `rgba(239, 68, 68, ${alpha})`,
+  };
 }
 
 export default function Compare() {
@@ -38,14 +47,21 @@ export default function Compare() {
   }, [params]);
   const setIds = (next: string[]) => setParams({ ids: next.join(",") }, { replace: true });
 
-  const universe = useAsync((signal) => api.get("/api/v1/coins", { query: { per_page: 50 }, signal }), []);
+  const universe = useAsync(
+    (signal) => api.get("/api/v1/coins", { query: { per_page: 50 }, signal }),
+    [],
+  );
   const series = useAsync(
     async (signal): Promise<Series[]> =>
       Promise.all(
         ids.map(async (id) => {
           const [coin, history, analytics] = await Promise.all([
             api.get("/api/v1/coins/{coin_id}", { path: { coin_id: id }, signal }),
-            api.get("/api/v1/coins/{coin_id}/history", { path: { coin_id: id }, query: { days }, signal }),
+            api.get("/api/v1/coins/{coin_id}/history", {
+              path: { coin_id: id },
+              query: { days },
+              signal,
+            }),
             api.get("/api/v1/coins/{coin_id}/analytics", { path: { coin_id: id }, signal }),
           ]);
           return {
@@ -57,13 +73,18 @@ export default function Compare() {
           };
         }),
       ),
-    [ids.join(","), days],
+    [ids, days],
   );
 
   const option = useMemo(
     () =>
       series.data
-        ? base100Option(series.data.map((s) => ({ name: s.coin.symbol.toUpperCase(), points: rebase100(s.points) })))
+        ? base100Option(
+            series.data.map((s) => ({
+              name: s.coin.symbol.toUpperCase(),
+              points: rebase100(s.points),
+            })),
+          )
         : null,
     [series.data],
   );
@@ -86,9 +107,16 @@ export default function Compare() {
           <div className="chips" data-testid="compare-chips">
             {ids.map((id, i) => (
               <span className="chip" key={id}>
-                <span className="swatch" style={{ background: palette.series[i % palette.series.length] }} />
+                <span
+                  className="swatch"
+                  style={{ background: palette.series[i % palette.series.length] }}
+                />
                 {universe.data?.data.find((c) => c.coin_id === id)?.name ?? id}
-                <button type="button" aria-label={`Remove ${id}`} onClick={() => setIds(ids.filter((x) => x !== id))}>
+                <button
+                  type="button"
+                  aria-label={`Remove ${id}`}
+                  onClick={() => setIds(ids.filter((x) => x !== id))}
+                >
                   ×
                 </button>
               </span>
@@ -102,15 +130,26 @@ export default function Compare() {
               setPick("");
             }}
           >
-            <select aria-label="Coin to add" value={pick} onChange={(e) => setPick(e.target.value)} disabled={ids.length >= MAX_COMPARE}>
-              <option value="">{ids.length >= MAX_COMPARE ? `Limit of ${MAX_COMPARE} reached` : "Add a coin…"}</option>
+            <select
+              aria-label="Coin to add"
+              value={pick}
+              onChange={(e) => setPick(e.target.value)}
+              disabled={ids.length >= MAX_COMPARE}
+            >
+              <option value="">
+                {ids.length >= MAX_COMPARE ? `Limit of ${MAX_COMPARE} reached` : "Add a coin…"}
+              </option>
               {available.map((c) => (
                 <option key={c.coin_id} value={c.coin_id}>
                   {c.name} ({c.symbol.toUpperCase()})
                 </option>
               ))}
             </select>
-            <button type="submit" className="btn small primary" disabled={!pick || ids.length >= MAX_COMPARE}>
+            <button
+              type="submit"
+              className="btn small primary"
+              disabled={!pick || ids.length >= MAX_COMPARE}
+            >
               Add
             </button>
           </form>
@@ -155,7 +194,11 @@ export default function Compare() {
                       return (
                         <tr key={s.coin.coin_id}>
                           <td>
-                            <CoinLink id={s.coin.coin_id} symbol={s.coin.symbol} name={s.coin.name} />
+                            <CoinLink
+                              id={s.coin.coin_id}
+                              symbol={s.coin.symbol}
+                              name={s.coin.name}
+                            />
                           </td>
                           <td className="num">{formatPrice(s.coin.price_usd)}</td>
                           <td className={`num ${changeClass(ret)}`}>{formatPct(ret)}</td>
@@ -190,7 +233,11 @@ export default function Compare() {
                         {all.map((col, j) => {
                           const value = correlations[i]?.[j] ?? null;
                           return (
-                            <td key={col.coin.coin_id} className="num" style={correlationStyle(value)}>
+                            <td
+                              key={col.coin.coin_id}
+                              className="num"
+                              style={correlationStyle(value)}
+                            >
                               {value === null ? "—" : value.toFixed(2)}
                             </td>
                           );

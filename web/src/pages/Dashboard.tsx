@@ -7,7 +7,13 @@ import { CoinLink } from "../components/CoinLink";
 import { Kpi } from "../components/Kpi";
 import { PageHead } from "../components/Layout";
 import { AsyncView, Empty } from "../components/States";
-import { changeClass, formatCompactUsd, formatDateTime, formatPct, formatPrice } from "../lib/format";
+import {
+  changeClass,
+  formatCompactUsd,
+  formatDateTime,
+  formatPct,
+  formatPrice,
+} from "../lib/format";
 import { useAsync } from "../lib/useAsync";
 
 function Movers({ title, movers }: { title: string; movers: MarketMover[] }) {
@@ -23,7 +29,9 @@ function Movers({ title, movers }: { title: string; movers: MarketMover[] }) {
               <CoinLink id={m.coin_id} symbol={m.symbol} name={m.name} />
               <span className="num">
                 <div>{formatPrice(m.price_usd)}</div>
-                <div className={changeClass(m.price_change_24h_pct)}>{formatPct(m.price_change_24h_pct)}</div>
+                <div className={changeClass(m.price_change_24h_pct)}>
+                  {formatPct(m.price_change_24h_pct)}
+                </div>
               </span>
             </li>
           ))}
@@ -36,7 +44,10 @@ function Movers({ title, movers }: { title: string; movers: MarketMover[] }) {
 export default function Dashboard() {
   const navigate = useNavigate();
   const overview = useAsync((signal) => api.get("/api/v1/market/overview", { signal }), []);
-  const coins = useAsync((signal) => api.get("/api/v1/coins", { query: { per_page: 50 }, signal }), []);
+  const coins = useAsync(
+    (signal) => api.get("/api/v1/coins", { query: { per_page: 50 }, signal }),
+    [],
+  );
   const treemap = useMemo(() => (coins.data ? treemapOption(coins.data.data) : null), [coins.data]);
 
   return (
@@ -55,12 +66,28 @@ export default function Dashboard() {
             <Kpi
               label="Total market cap"
               value={formatCompactUsd(o.total_market_cap_usd)}
-              sub={<span className={changeClass(o.market_cap_change_24h_pct)}>{formatPct(o.market_cap_change_24h_pct)} 24h</span>}
+              sub={
+                <span className={changeClass(o.market_cap_change_24h_pct)}>
+                  {formatPct(o.market_cap_change_24h_pct)} 24h
+                </span>
+              }
               testId="kpi-market-cap"
             />
-            <Kpi label="24h volume" value={formatCompactUsd(o.total_volume_24h_usd)} sub={<span className="muted">across tracked coins</span>} />
-            <Kpi label="BTC dominance" value={formatPct(o.btc_dominance_pct, { sign: false })} sub={<span className="muted">share of total cap</span>} />
-            <Kpi label="Active coins" value={o.active_coins} sub={<span className="muted">in the latest snapshot</span>} />
+            <Kpi
+              label="24h volume"
+              value={formatCompactUsd(o.total_volume_24h_usd)}
+              sub={<span className="muted">across tracked coins</span>}
+            />
+            <Kpi
+              label="BTC dominance"
+              value={formatPct(o.btc_dominance_pct, { sign: false })}
+              sub={<span className="muted">share of total cap</span>}
+            />
+            <Kpi
+              label="Active coins"
+              value={o.active_coins}
+              sub={<span className="muted">in the latest snapshot</span>}
+            />
           </div>
         )}
       </AsyncView>
@@ -68,7 +95,9 @@ export default function Dashboard() {
         <div className="card span-2 fill">
           <div className="card-head">
             <h2>Market map</h2>
-            <span className="muted" style={{ fontSize: 12 }}>size = market cap · colour = 24h change</span>
+            <span className="muted" style={{ fontSize: 12 }}>
+              size = market cap · colour = 24h change
+            </span>
           </div>
           <AsyncView state={coins} height={420}>
             {(list) =>
@@ -82,7 +111,7 @@ export default function Dashboard() {
                   label="Market treemap"
                   onClick={(p) => {
                     const id = (p.data as { coinId?: string } | undefined)?.coinId;
-                    if (id) navigate(`/coins/${id}`);
+                    if (id) void navigate(`/coins/${id}`);
                   }}
                 />
               )

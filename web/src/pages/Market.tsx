@@ -12,7 +12,13 @@ import { useWatchlist } from "../lib/useWatchlist";
 
 type Order = "asc" | "desc";
 
-const COLUMNS: { key: CoinSort; label: string; numeric: boolean; firstOrder: Order; hideSm?: boolean }[] = [
+const COLUMNS: {
+  key: CoinSort;
+  label: string;
+  numeric: boolean;
+  firstOrder: Order;
+  hideSm?: boolean;
+}[] = [
   { key: "market_cap_rank", label: "#", numeric: true, firstOrder: "asc", hideSm: true },
   { key: "name", label: "Coin", numeric: false, firstOrder: "asc" },
   { key: "price_usd", label: "Price", numeric: true, firstOrder: "desc" },
@@ -79,7 +85,12 @@ export default function Market() {
         actions={
           <>
             {watchlist.enabled && (
-              <button type="button" className="btn small" aria-pressed={onlyStarred} onClick={() => setOnlyStarred(!onlyStarred)}>
+              <button
+                type="button"
+                className="btn small"
+                aria-pressed={onlyStarred}
+                onClick={() => setOnlyStarred(!onlyStarred)}
+              >
                 {onlyStarred ? "★ Watchlist" : "☆ All coins"}
               </button>
             )}
@@ -101,7 +112,13 @@ export default function Market() {
         ) : !coins.data ? (
           <Loading />
         ) : rows.length === 0 ? (
-          <Empty>{onlyStarred ? "No starred coins yet: click a ☆ to add one." : query ? `No coin matches “${query}”.` : "No market data yet."}</Empty>
+          <Empty>
+            {onlyStarred
+              ? "No starred coins yet: click a ☆ to add one."
+              : query
+                ? `No coin matches “${query}”.`
+                : "No market data yet."}
+          </Empty>
         ) : (
           <div className="table-wrap">
             <table data-testid="market-table" aria-busy={coins.loading}>
@@ -112,11 +129,20 @@ export default function Market() {
                     <th
                       key={col.key}
                       className={`${col.numeric ? "num" : ""} ${col.hideSm ? "hide-sm" : ""}`}
-                      aria-sort={sort === col.key ? (order === "asc" ? "ascending" : "descending") : "none"}
+                      aria-sort={
+                        sort === col.key ? (order === "asc" ? "ascending" : "descending") : "none"
+                      }
                     >
-                      <button type="button" className="sort" onClick={() => sortBy(col.key, col.firstOrder)} data-sort={col.key}>
+                      <button
+                        type="button"
+                        className="sort"
+                        onClick={() => sortBy(col.key, col.firstOrder)}
+                        data-sort={col.key}
+                      >
                         {col.label}
-                        {sort === col.key && <span aria-hidden="true">{order === "asc" ? "▲" : "▼"}</span>}
+                        {sort === col.key && (
+                          <span aria-hidden="true">{order === "asc" ? "▲" : "▼"}</span>
+                        )}
                       </button>
                     </th>
                   ))}
@@ -146,11 +172,15 @@ export default function Market() {
                     <td className="num">
                       <LivePriceCell coin={coin} />
                     </td>
-                    <td className={`num ${changeClass(coin.price_change_24h_pct)}`}>{formatPct(coin.price_change_24h_pct)}</td>
+                    <td className={`num ${changeClass(coin.price_change_24h_pct)}`}>
+                      {formatPct(coin.price_change_24h_pct)}
+                    </td>
                     <td className="num hide-sm">
                       {formatCompactUsd(coin.market_cap_usd)}
                       <div className="capbar" aria-hidden="true">
-                        <span style={{ width: `${((coin.market_cap_usd ?? 0) / maxCap) * 100}%` }} />
+                        <span
+                          style={{ width: `${((coin.market_cap_usd ?? 0) / maxCap) * 100}%` }}
+                        />
                       </div>
                     </td>
                     <td className="num hide-sm">{formatCompactUsd(coin.volume_24h_usd)}</td>

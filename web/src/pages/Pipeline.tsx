@@ -36,16 +36,25 @@ export default function Pipeline() {
                 <div className="card" key={j.job_name}>
                   <div className="card-head" style={{ marginBottom: 6 }}>
                     <h3 style={{ margin: 0 }}>{j.job_name}</h3>
-                    <span className={`badge ${j.status === "healthy" ? "pass" : "fail"}`}>{j.status}</span>
+                    <span className={`badge ${j.status === "healthy" ? "pass" : "fail"}`}>
+                      {j.status}
+                    </span>
                   </div>
                   <div className="muted" style={{ fontSize: 12.5 }}>
-                    Last success <b style={{ color: "var(--text)" }}>{timeAgo(j.last_success_at)}</b>
+                    Last success{" "}
+                    <b style={{ color: "var(--text)" }}>{timeAgo(j.last_success_at)}</b>
                   </div>
                   <div className="muted" style={{ fontSize: 12.5 }}>
-                    Last run {timeAgo(j.last_run_at)} · <span className={`badge ${j.last_status.toLowerCase()}`}>{j.last_status.toLowerCase()}</span>
+                    Last run {timeAgo(j.last_run_at)} ·{" "}
+                    <span className={`badge ${j.last_status.toLowerCase()}`}>
+                      {j.last_status.toLowerCase()}
+                    </span>
                   </div>
                   <div className="muted" style={{ fontSize: 12.5 }}>
-                    24h: {j.run_count} runs, <span className={j.failure_count > 0 ? "down" : ""}>{j.failure_count} failed</span>
+                    24h: {j.run_count} runs,{" "}
+                    <span className={j.failure_count > 0 ? "down" : ""}>
+                      {j.failure_count} failed
+                    </span>
                   </div>
                 </div>
               ))}
@@ -95,12 +104,18 @@ export default function Pipeline() {
                         <tr key={run.run_id}>
                           <td>{run.job_name}</td>
                           <td>
-                            <span className={`badge ${run.status.toLowerCase()}`}>{run.status.toLowerCase()}</span>
+                            <span className={`badge ${run.status.toLowerCase()}`}>
+                              {run.status.toLowerCase()}
+                            </span>
                           </td>
                           <td>{formatDateTime(run.started_at)}</td>
                           <td className="num">{formatDuration(run.duration_s)}</td>
                           <td className="num">{formatNumber(run.records_processed, 0)}</td>
-                          <td className="muted" style={{ maxWidth: 320, overflow: "hidden", textOverflow: "ellipsis" }} title={run.error_message ?? ""}>
+                          <td
+                            className="muted"
+                            style={{ maxWidth: 320, overflow: "hidden", textOverflow: "ellipsis" }}
+                            title={run.error_message ?? ""}
+                          >
                             {run.error_message ?? "—"}
                           </td>
                         </tr>
@@ -112,10 +127,20 @@ export default function Pipeline() {
                   <span className="muted">
                     Page {page} of {pages} · {r.count} runs
                   </span>
-                  <button type="button" className="btn small" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+                  <button
+                    type="button"
+                    className="btn small"
+                    disabled={page <= 1}
+                    onClick={() => setPage(page - 1)}
+                  >
                     Previous
                   </button>
-                  <button type="button" className="btn small" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+                  <button
+                    type="button"
+                    className="btn small"
+                    disabled={page >= pages}
+                    onClick={() => setPage(page + 1)}
+                  >
                     Next
                   </button>
                 </div>

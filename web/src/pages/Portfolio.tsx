@@ -70,7 +70,9 @@ function HoldingForm({
             setDraft((d) => ({
               ...d,
               coinId: e.target.value,
-              buyPrice: d.buyPrice || (coin?.price_usd ? String(Number(coin.price_usd.toPrecision(8))) : ""),
+              buyPrice:
+                d.buyPrice ||
+                (coin?.price_usd ? String(Number(coin.price_usd.toPrecision(8))) : ""),
             }));
           }}
         >
@@ -85,17 +87,37 @@ function HoldingForm({
       </div>
       <div className="field">
         <label htmlFor={`${submitLabel}-qty`}>Quantity</label>
-        <input id={`${submitLabel}-qty`} inputMode="decimal" value={draft.quantity} aria-invalid={Boolean(errors.quantity)} onChange={(e) => set("quantity", e.target.value)} placeholder="0.5" />
+        <input
+          id={`${submitLabel}-qty`}
+          inputMode="decimal"
+          value={draft.quantity}
+          aria-invalid={Boolean(errors.quantity)}
+          onChange={(e) => set("quantity", e.target.value)}
+          placeholder="0.5"
+        />
         {errors.quantity && <span className="field-error">{errors.quantity}</span>}
       </div>
       <div className="field">
         <label htmlFor={`${submitLabel}-price`}>Buy price (USD)</label>
-        <input id={`${submitLabel}-price`} inputMode="decimal" value={draft.buyPrice} aria-invalid={Boolean(errors.buyPrice)} onChange={(e) => set("buyPrice", e.target.value)} placeholder="58000" />
+        <input
+          id={`${submitLabel}-price`}
+          inputMode="decimal"
+          value={draft.buyPrice}
+          aria-invalid={Boolean(errors.buyPrice)}
+          onChange={(e) => set("buyPrice", e.target.value)}
+          placeholder="58000"
+        />
         {errors.buyPrice && <span className="field-error">{errors.buyPrice}</span>}
       </div>
       <div className="field">
         <label htmlFor={`${submitLabel}-notes`}>Notes</label>
-        <input id={`${submitLabel}-notes`} value={draft.notes} aria-invalid={Boolean(errors.notes)} onChange={(e) => set("notes", e.target.value)} placeholder="optional" />
+        <input
+          id={`${submitLabel}-notes`}
+          value={draft.notes}
+          aria-invalid={Boolean(errors.notes)}
+          onChange={(e) => set("notes", e.target.value)}
+          placeholder="optional"
+        />
         {errors.notes && <span className="field-error">{errors.notes}</span>}
       </div>
       <div className="toolbar">
@@ -126,7 +148,15 @@ function toPayload(draft: Draft) {
   };
 }
 
-function HoldingRow({ holding, coins, onChanged }: { holding: Holding; coins: Coin[]; onChanged: () => void }) {
+function HoldingRow({
+  holding,
+  coins,
+  onChanged,
+}: {
+  holding: Holding;
+  coins: Coin[];
+  onChanged: () => void;
+}) {
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -161,8 +191,16 @@ function HoldingRow({ holding, coins, onChanged }: { holding: Holding; coins: Co
   return (
     <tr data-holding={holding.coin_id}>
       <td>
-        <CoinLink id={holding.coin_id} symbol={holding.symbol ?? holding.coin_id} name={holding.name ?? holding.coin_id} />
-        {holding.notes && <div className="muted" style={{ fontSize: 12 }}>{holding.notes}</div>}
+        <CoinLink
+          id={holding.coin_id}
+          symbol={holding.symbol ?? holding.coin_id}
+          name={holding.name ?? holding.coin_id}
+        />
+        {holding.notes && (
+          <div className="muted" style={{ fontSize: 12 }}>
+            {holding.notes}
+          </div>
+        )}
       </td>
       <td className="num">{formatNumber(holding.quantity, 8)}</td>
       <td className="num hide-sm">{formatPrice(holding.buy_price_usd)}</td>
@@ -181,7 +219,9 @@ function HoldingRow({ holding, coins, onChanged }: { holding: Holding; coins: Co
               className="btn small danger"
               onClick={async () => {
                 try {
-                  await api.delete("/api/v1/portfolio/holdings/{holding_id}", { path: { holding_id: holding.id } });
+                  await api.delete("/api/v1/portfolio/holdings/{holding_id}", {
+                    path: { holding_id: holding.id },
+                  });
                   onChanged();
                 } catch (err) {
                   setError((err as Error).message);
@@ -205,37 +245,61 @@ function HoldingRow({ holding, coins, onChanged }: { holding: Holding; coins: Co
 
 function PortfolioBody() {
   const [days, setDays] = useState(30);
-  const [version, setVersion] = useState(0);
-  const refresh = () => setVersion((v) => v + 1);
-  const coins = useAsync((signal) => api.get("/api/v1/coins", { query: { per_page: 50 }, signal }), []);
-  const summary = useAsync((signal) => api.get("/api/v1/portfolio", { signal }), [version]);
-  const holdings = useAsync((signal) => api.get("/api/v1/portfolio/holdings", { signal }), [version]);
+  const coins = useAsync(
+    (signal) => api.get("/api/v1/coins", { query: { per_page: 50 }, signal }),
+    [],
+  );
+  const summary = useAsync((signal) => api.get("/api/v1/portfolio", { signal }), []);
+  const holdings = useAsync((signal) => api.get("/api/v1/portfolio/holdings", { signal }), []);
   const performance = useAsync(
     (signal) => api.get("/api/v1/portfolio/performance", { query: { days }, signal }),
-    [days, version],
+    [days],
   );
+  // After a change to the holdings, everything derived from them loads again.
+  const refresh = () => {
+    summary.reload();
+    holdings.reload();
+    performance.reload();
+  };
   const coinList = coins.data?.data ?? [];
 
   const allocation = useMemo(
     () =>
       summary.data
         ? donutOption(
-            summary.data.allocation.map((s) => ({ name: (s.symbol ?? s.coin_id).toUpperCase(), value: s.value_usd })),
+            summary.data.allocation.map((s) => ({
+              name: (s.symbol ?? s.coin_id).toUpperCase(),
+              value: s.value_usd,
+            })),
           )
         : null,
     [summary.data],
   );
-  const perfOption = useMemo(() => (performance.data ? performanceOption(performance.data.data) : null), [performance.data]);
+  const perfOption = useMemo(
+    () => (performance.data ? performanceOption(performance.data.data) : null),
+    [performance.data],
+  );
 
   return (
     <>
       <AsyncView state={summary} height={110}>
         {(s) => (
           <div className="grid cols-4">
-            <Kpi label="Total value" value={formatPrice(s.total_value_usd)} testId="portfolio-value" />
+            <Kpi
+              label="Total value"
+              value={formatPrice(s.total_value_usd)}
+              testId="portfolio-value"
+            />
             <Kpi label="Cost basis" value={formatPrice(s.total_cost_usd)} />
-            <Kpi label="Profit / loss" value={<span className={changeClass(s.pnl_usd)}>{formatPrice(s.pnl_usd)}</span>} />
-            <Kpi label="Return" value={<span className={changeClass(s.pnl_pct)}>{formatPct(s.pnl_pct)}</span>} sub={<span className="muted">{s.holdings_count} holdings</span>} />
+            <Kpi
+              label="Profit / loss"
+              value={<span className={changeClass(s.pnl_usd)}>{formatPrice(s.pnl_usd)}</span>}
+            />
+            <Kpi
+              label="Return"
+              value={<span className={changeClass(s.pnl_pct)}>{formatPct(s.pnl_pct)}</span>}
+              sub={<span className="muted">{s.holdings_count} holdings</span>}
+            />
           </div>
         )}
       </AsyncView>
@@ -243,7 +307,13 @@ function PortfolioBody() {
         <div className="card">
           <h2>Allocation</h2>
           <AsyncView state={summary}>
-            {(s) => (s.allocation.length === 0 ? <Empty>Nothing allocated yet.</Empty> : <Chart option={allocation!} height={280} label="Allocation donut" />)}
+            {(s) =>
+              s.allocation.length === 0 ? (
+                <Empty>Nothing allocated yet.</Empty>
+              ) : (
+                <Chart option={allocation!} height={280} label="Allocation donut" />
+              )
+            }
           </AsyncView>
         </div>
         <div className="card span-2">
@@ -262,7 +332,13 @@ function PortfolioBody() {
             />
           </div>
           <AsyncView state={performance}>
-            {(p) => (p.data.length === 0 ? <Empty>Performance appears once you hold a coin.</Empty> : <Chart option={perfOption!} height={280} label="Portfolio performance chart" />)}
+            {(p) =>
+              p.data.length === 0 ? (
+                <Empty>Performance appears once you hold a coin.</Empty>
+              ) : (
+                <Chart option={perfOption!} height={280} label="Portfolio performance chart" />
+              )
+            }
           </AsyncView>
         </div>
       </div>
@@ -305,7 +381,12 @@ function PortfolioBody() {
                   </thead>
                   <tbody>
                     {h.data.map((holding) => (
-                      <HoldingRow key={holding.id} holding={holding} coins={coinList} onChanged={refresh} />
+                      <HoldingRow
+                        key={holding.id}
+                        holding={holding}
+                        coins={coinList}
+                        onChanged={refresh}
+                      />
                     ))}
                   </tbody>
                 </table>

@@ -22,7 +22,10 @@ function detailsText(details: Record<string, unknown> | null | undefined): strin
   if (!details) return "";
   return Object.entries(details)
     .slice(0, 4)
-    .map(([key, value]) => `${key}: ${typeof value === "object" ? JSON.stringify(value) : String(value)}`)
+    .map(
+      ([key, value]) =>
+        `${key}: ${typeof value === "string" ? value : (JSON.stringify(value) ?? "")}`,
+    )
     .join(" · ");
 }
 
@@ -43,13 +46,19 @@ export default function Quality() {
   );
   const platform = useMemo(() => platformCheckStatus(allLatest.data?.data ?? []), [allLatest.data]);
   const donut = useMemo(
-    () => (summary.data ? qualityDonutOption(summary.data.passed, summary.data.warned, summary.data.failed) : null),
+    () =>
+      summary.data
+        ? qualityDonutOption(summary.data.passed, summary.data.warned, summary.data.failed)
+        : null,
     [summary.data],
   );
 
   return (
     <>
-      <PageHead title="Data quality" subtitle="dbt tests and our own checks, newest result of each." />
+      <PageHead
+        title="Data quality"
+        subtitle="dbt tests and our own checks, newest result of each."
+      />
       <AsyncView state={summary} height={200}>
         {(s) =>
           s.total === 0 ? (
@@ -70,8 +79,10 @@ export default function Quality() {
                     </div>
                   </div>
                   <div className="muted" style={{ fontSize: 12.5 }}>
-                    <span className="up">{s.passed} passed</span> · <span style={{ color: "var(--warn)" }}>{s.warned} warnings</span> ·{" "}
-                    <span className="down">{s.failed} failed</span> · checked {timeAgo(s.last_checked_at)}
+                    <span className="up">{s.passed} passed</span> ·{" "}
+                    <span style={{ color: "var(--warn)" }}>{s.warned} warnings</span> ·{" "}
+                    <span className="down">{s.failed} failed</span> · checked{" "}
+                    {timeAgo(s.last_checked_at)}
                   </div>
                 </div>
                 <div className="card" data-testid="platform-checks">
@@ -113,13 +124,22 @@ export default function Quality() {
                           <td>
                             <div style={{ display: "flex", gap: 8, alignItems: "center" }}>
                               <div className="progress" style={{ flex: 1 }}>
-                                <span style={{ width: `${t.score}%`, background: scoreColor(t.score) }} />
+                                <span
+                                  style={{ width: `${t.score}%`, background: scoreColor(t.score) }}
+                                />
                               </div>
-                              <span className="num" style={{ width: 44 }}>{t.score.toFixed(0)}%</span>
+                              <span className="num" style={{ width: 44 }}>
+                                {t.score.toFixed(0)}%
+                              </span>
                             </div>
                           </td>
                           <td className="num up">{t.passed}</td>
-                          <td className="num" style={{ color: t.warned ? "var(--warn)" : undefined }}>{t.warned}</td>
+                          <td
+                            className="num"
+                            style={{ color: t.warned ? "var(--warn)" : undefined }}
+                          >
+                            {t.warned}
+                          </td>
                           <td className={`num ${t.failed ? "down" : ""}`}>{t.failed}</td>
                         </tr>
                       ))}
@@ -174,7 +194,11 @@ export default function Quality() {
                           <code>{check.table_name}</code>
                         </td>
                         <td className="hide-sm muted">{check.severity}</td>
-                        <td className="hide-sm muted" style={{ maxWidth: 360, overflow: "hidden", textOverflow: "ellipsis" }} title={detailsText(check.details)}>
+                        <td
+                          className="hide-sm muted"
+                          style={{ maxWidth: 360, overflow: "hidden", textOverflow: "ellipsis" }}
+                          title={detailsText(check.details)}
+                        >
                           {detailsText(check.details) || check.description || "—"}
                         </td>
                         <td>{formatDateTime(check.checked_at)}</td>
