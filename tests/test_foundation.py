@@ -16,6 +16,7 @@ from pydantic import AliasChoices
 from cryptoflow.db import SCHEMAS, PgParts, dagster_storage_url, dbt_env, dlt_url, make_engine
 from cryptoflow.services import EmbeddedPostgres, EmbeddedRedis, free_port
 from cryptoflow.settings import Settings
+from cryptoflow_cli.up import api_command
 
 
 def test_settings_read_environment(monkeypatch) -> None:
@@ -126,6 +127,11 @@ def test_compose_runs_the_same_system(project_root: Path, tmp_path: Path) -> Non
     def option(name: str, flag: str) -> str:
         args = command[name]
         return str(args[args.index(flag) + 1])
+
+    # the API stops as promptly as `cryptoflow up` runs it (tests/streaming/test_shutdown.py)
+    shipped = api_command(Path("/"), "0.0.0.0", 8000, 2)
+    graceful = shipped[shipped.index("--timeout-graceful-shutdown") + 1]
+    assert option("api", "--timeout-graceful-shutdown") == graceful
 
     # the webserver and the daemon reach the one code server; the healthchecks probe the servers
     grpc_port = option("dagster-code", "-p")
