@@ -23,7 +23,6 @@ import httpx
 import orjson
 
 from cryptoflow.backoff import Backoff
-from cryptoflow.settings import Settings
 
 log = logging.getLogger(__name__)
 MARKET_PRICE_CHANGE_WINDOWS = ("1h", "24h", "7d", "14d", "30d", "200d", "1y")
@@ -111,17 +110,6 @@ class CoinGeckoClient:
         self.headers = headers
         self._http = httpx.Client(headers=headers, timeout=timeout_s)
         self.calls = 0  # HTTP requests sent, retries included
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> CoinGeckoClient:
-        return cls(
-            base_url=settings.coingecko_base_url,
-            api_key=settings.coingecko_api_key,
-            rate_limit_per_min=settings.coingecko_rate_limit,
-            max_retries=settings.coingecko_max_retries,
-            timeout_s=settings.coingecko_timeout_s,
-            backoff_s=settings.coingecko_backoff_s,
-        )
 
     def __enter__(self) -> CoinGeckoClient:
         return self

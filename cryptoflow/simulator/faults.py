@@ -84,11 +84,6 @@ class FaultInjector:
                 self.injected[kind] += 1
             return fired
 
-    def trial_index(self, kind: FaultKind) -> int:
-        """How many trials of `kind` ran so far: picks which variant of a fault to inject."""
-        with self._lock:
-            return self._trials[kind]
-
     def stats(self) -> dict[str, object]:
         with self._lock:
             return {

@@ -87,9 +87,6 @@ class MarketModel:
         frac = (hours - lo)[:, None]
         return lo, (1 - frac) * self._cum[lo] + frac * self._cum[lo + 1]
 
-    def log_returns_at(self, ts: datetime) -> np.ndarray:
-        return self._cum_at(self._hours(np.array([ts.timestamp()])))[1][0]
-
     def prices_series(self, unix_s: np.ndarray) -> np.ndarray:
         """USD price of every coin at every instant of `unix_s`, shape (len(unix_s), coins)."""
         lo, cum = self._cum_at(self._hours(np.asarray(unix_s, dtype=np.float64)))
@@ -109,9 +106,6 @@ class MarketModel:
     def prices_at(self, ts: datetime) -> np.ndarray:
         """USD price of every coin (in `COINS` order) at `ts`."""
         return self.prices_series(np.array([ts.timestamp()]))[0]
-
-    def market_caps_at(self, ts: datetime) -> np.ndarray:
-        return self.prices_at(ts) * self._supply
 
     def volumes_at(self, ts: datetime) -> np.ndarray:
         return self.volumes_series(np.array([ts.timestamp()]))[0]

@@ -196,5 +196,3 @@ def coingecko_history_assets(
 
 RAW_MARKETS = dg.AssetKey([RAW_DATASET, "markets"])
 RAW_GLOBAL_MARKET = dg.AssetKey([RAW_DATASET, "global_market"])
-RAW_MARKET_CHART = dg.AssetKey([RAW_DATASET, "market_chart"])
-RAW_OHLC = dg.AssetKey([RAW_DATASET, "ohlc"])

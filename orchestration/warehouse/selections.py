@@ -13,9 +13,5 @@ after_ingest_selection = build_dbt_asset_selection(
     dbt_select="staging marts.dim_coin marts.fact_market_data marts.fact_coin_sparkline "
     "marts.fact_global_market marts.mv_latest_market_data coin_categories",
 )
-# Daily at 03:00 UTC: the daily bars and the calendar.
-daily_ohlcv_selection = build_dbt_asset_selection(
-    [warehouse_dbt_assets], dbt_select="marts.fact_daily_ohlcv marts.dim_time"
-)
 # Daily at 04:00 UTC: correlation and risk metrics.
 analytics_selection = dg.AssetSelection.groups("analytics")
