@@ -20,11 +20,12 @@ from api.core.config import (
 )
 from api.core.db import make_async_engine, make_sessionmaker
 from api.core.errors import install_error_handlers
-from api.realtime import live_prices
 from api.routers import api_router, health
 from api.services.market import warehouse_fingerprint
 from api.web import mount_web
 from cryptoflow.settings import BAD_SETTINGS_EXIT, exit_on_bad_settings
+from live.mount import live_prices
+from live.mount import router as live_prices_router
 
 DESCRIPTION = """
 Crypto-market data from the CryptoFlow warehouse (dlt → PostgreSQL → dbt, run by Dagster).
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(api_router, prefix=API_V1_PREFIX)
+    app.include_router(live_prices_router, prefix=API_V1_PREFIX)
     mount_web(app)  # last: its catch-all must not shadow an API route
     return app
 

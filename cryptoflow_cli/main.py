@@ -153,7 +153,7 @@ def consume() -> None:
     import structlog
 
     from cryptoflow.settings import get_settings
-    from streaming.consumer import build_consumer, run_until_signalled
+    from live.consumer import build_consumer, run_until_signalled
 
     settings = get_settings()
     structlog.configure(

@@ -45,7 +45,7 @@ from tests.process_support import Child, http_ok, start, stop, wait_until
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NODEV_ENV = PROJECT_ROOT / ".cache" / "nodev-venv"
-RUNTIME_PACKAGES = ("cryptoflow", "cryptoflow_cli", "orchestration", "api", "streaming")
+RUNTIME_PACKAGES = ("cryptoflow", "cryptoflow_cli", "orchestration", "api", "live")
 # Runtime dependencies no module imports, and what uses them.
 USED_WITHOUT_IMPORT = {
     "dagster-webserver": "the `dagster-webserver` command of docker-compose.yml and `cryptoflow up`",

@@ -2,10 +2,8 @@
 
 from fastapi import APIRouter
 
-from api.realtime import router as live_prices_router
 from api.routers import analytics, auth, coins, market, pipeline, portfolio, quality, watchlist
 
 api_router = APIRouter()
 for module in (coins, market, analytics, pipeline, quality, auth, portfolio, watchlist):
     api_router.include_router(module.router)
-api_router.include_router(live_prices_router)

@@ -1,6 +1,6 @@
 """The simulator's live price stream, in the wire format of Binance's combined miniTicker stream.
 
-Speaking a real feed's format lets one adapter (`streaming.providers.binance`) serve both the
+Speaking a real feed's format lets one adapter (`live.providers.binance`) serve both the
 real exchange and the offline simulator: the consumer cannot tell them apart. Clients ask for
 `/ws/prices?streams=btcusdt@miniTicker/ethusdt@miniTicker` (no `streams` = every coin) and get,
 every `tick_interval_s`, one `{"stream": ..., "data": {"e": "24hrMiniTicker", ...}}` message per

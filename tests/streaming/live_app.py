@@ -11,8 +11,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.realtime import live_prices, router
 from cryptoflow.settings import Settings
+from live.mount import live_prices, router
 
 
 @asynccontextmanager

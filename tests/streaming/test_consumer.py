@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from cryptoflow.db import make_engine
 from cryptoflow.simulator.stream import StreamConfig
 from cryptoflow.ticks import Tick
-from streaming.broadcaster import RedisBroadcaster
-from streaming.coins import CoinRef, load_coins
-from streaming.consumer import SHUTDOWN_S, Consumer
-from streaming.providers import make_provider
-from streaming.providers.base import FeedStats
+from live.broadcaster import RedisBroadcaster
+from live.coins import CoinRef, load_coins
+from live.consumer import SHUTDOWN_S, Consumer
+from live.providers import make_provider
+from live.providers.base import FeedStats
 from tests.streaming.live_support import eventually, simulator_stream
 
 

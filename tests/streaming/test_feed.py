@@ -16,8 +16,8 @@ from cryptoflow.db import make_engine
 from cryptoflow.simulator.market import MarketModel
 from cryptoflow.simulator.stream import StreamConfig
 from cryptoflow.ticks import Tick
-from streaming.coins import CoinRef, load_coins, simulator_coins
-from streaming.providers import (
+from live.coins import CoinRef, load_coins, simulator_coins
+from live.providers import (
     BINANCE_STREAM_URL,
     COINBASE_STREAM_URL,
     BinanceFeed,
@@ -26,7 +26,7 @@ from streaming.providers import (
     WebSocketFeed,
     make_provider,
 )
-from streaming.providers.coinbase import usd_products
+from live.providers.coinbase import usd_products
 from tests.streaming.live_support import SEED, eventually, simulator_stream
 
 FAST = StreamConfig(tick_interval_s=0.05)

@@ -15,10 +15,10 @@ from cryptoflow.aio import cancel_and_wait
 from cryptoflow.services import EmbeddedRedis, free_port
 from cryptoflow.simulator.stream import StreamConfig
 from cryptoflow.ticks import Tick
-from streaming.broadcaster import RedisBroadcaster
-from streaming.coins import CoinRef
-from streaming.consumer import SHUTDOWN_S, Consumer
-from streaming.providers import make_provider
+from live.broadcaster import RedisBroadcaster
+from live.coins import CoinRef
+from live.consumer import SHUTDOWN_S, Consumer
+from live.providers import make_provider
 from tests.streaming.live_support import (
     ApiServer,
     Recorder,

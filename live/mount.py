@@ -1,7 +1,7 @@
-"""Live prices for the API: one Redis listener per process fanned out to every WebSocket.
+"""What the API mounts: one Redis listener per process fanned out to every WebSocket.
 
-`main.py` includes `router` under `/api/v1` and enters `live_prices(app, settings)` in its
-lifespan. The API meets the streaming consumer only through Redis and `cryptoflow.ticks.Tick`.
+`api/main.py` includes `router` under `/api/v1` and enters `live_prices(app, settings)` in its
+lifespan. This side meets the consumer only through Redis and `cryptoflow.ticks.Tick`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from api.realtime.hub import PriceHub
-from api.realtime.listener import RedisPriceListener
-from api.realtime.router import router
 from cryptoflow.aio import cancel_and_wait
 from cryptoflow.settings import Settings
+from live.hub import PriceHub
+from live.listener import RedisPriceListener
+from live.router import router
 
 __all__ = ["PriceHub", "live_prices", "router"]
 

@@ -21,7 +21,7 @@ from websockets.exceptions import InvalidURI, WebSocketException
 
 from cryptoflow.backoff import Backoff
 from cryptoflow.ticks import Tick
-from streaming.coins import CoinRef
+from live.coins import CoinRef
 
 log = structlog.get_logger(__name__)
 

@@ -20,8 +20,8 @@ import orjson
 import structlog
 
 from cryptoflow.ticks import Tick
-from streaming.coins import CoinRef
-from streaming.providers.base import MalformedMessage, WebSocketFeed
+from live.coins import CoinRef
+from live.providers.base import MalformedMessage, WebSocketFeed
 
 log = structlog.get_logger(__name__)
 

@@ -16,8 +16,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from api.realtime.hub import PriceHub
 from cryptoflow.backoff import Backoff
+from live.hub import PriceHub
 
 log = structlog.get_logger(__name__)
 

@@ -21,9 +21,9 @@ from cryptoflow.aio import cancel_and_wait
 from cryptoflow.backoff import Backoff
 from cryptoflow.settings import Settings, SettingsError, Source
 from cryptoflow.ticks import Tick
-from streaming.broadcaster import RedisBroadcaster
-from streaming.coins import CoinRef, load_coins
-from streaming.providers import BINANCE_STREAM_URL, PriceProvider, make_provider
+from live.broadcaster import RedisBroadcaster
+from live.coins import CoinRef, load_coins
+from live.providers import BINANCE_STREAM_URL, PriceProvider, make_provider
 
 log = structlog.get_logger(__name__)
 

@@ -14,8 +14,8 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 
-from api.realtime.hub import PriceHub, Subscriber
-from api.realtime.schemas import WsStatus
+from live.hub import PriceHub, Subscriber
+from live.schemas import WsStatus
 
 router = APIRouter(prefix="/ws", tags=["live prices"])
 

@@ -18,8 +18,8 @@ from typing import Any
 import orjson
 
 from cryptoflow.ticks import Tick
-from streaming.coins import CoinRef
-from streaming.providers.base import MalformedMessage, WebSocketFeed
+from live.coins import CoinRef
+from live.providers.base import MalformedMessage, WebSocketFeed
 
 BINANCE_STREAM_URL = "wss://stream.binance.com:9443/stream"
 QUOTE = "USDT"

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from streaming.coins import CoinRef
-from streaming.providers.base import FeedStats, MalformedMessage, PriceProvider, WebSocketFeed
-from streaming.providers.binance import BINANCE_STREAM_URL, BinanceFeed
-from streaming.providers.coinbase import COINBASE_STREAM_URL, CoinbaseFeed
+from live.coins import CoinRef
+from live.providers.base import FeedStats, MalformedMessage, PriceProvider, WebSocketFeed
+from live.providers.binance import BINANCE_STREAM_URL, BinanceFeed
+from live.providers.coinbase import COINBASE_STREAM_URL, CoinbaseFeed
 
 __all__ = [
     "BINANCE_STREAM_URL",
