@@ -38,6 +38,7 @@ class Child:
     """A child process whose merged stdout/stderr is collected line by line as it runs."""
 
     process: subprocess.Popen[str]
+    name: str
     lines: list[str] = field(default_factory=list)
 
     @classmethod
@@ -51,7 +52,7 @@ class Child:
             text=True,
             start_new_session=True,
         )
-        child = cls(process)
+        child = cls(process, Path(args[0]).name)
         threading.Thread(target=child._collect, daemon=True).start()
         return child
 
@@ -73,7 +74,9 @@ class Child:
         except subprocess.TimeoutExpired:
             self.kill()
             pytest.fail(f"still running {EXIT_WITHIN_S + 5} s after SIGTERM")
-        return time.monotonic() - start
+        exit_s = time.monotonic() - start
+        print(f"{self.name}: exited {exit_s:.2f} s after SIGTERM")
+        return exit_s
 
     def kill(self) -> None:
         if self.process.poll() is None:
