@@ -29,6 +29,7 @@ from api.migrate import upgrade as migrate_app_schema
 from bench.procs import VENV_BIN, Server, http_ok, running
 from bench.results import BenchReport
 from bench.warehouse import scratch_database_name, services
+from cryptoflow.coingecko import API_PATH, PING
 from cryptoflow.db import create_database, create_schemas, drop_database, make_engine
 from cryptoflow.environ import environ_overrides
 from cryptoflow.services import free_port
@@ -170,11 +171,11 @@ def run(*, pg_server_url: str) -> tuple[BenchReport, str]:
             running(simulator.start()),
             environ_overrides(
                 DATABASE_URL=url,
-                COINGECKO_BASE_URL=f"{sim_url}/api/v3",
+                COINGECKO_BASE_URL=f"{sim_url}{API_PATH}",
                 COINGECKO_RATE_LIMIT="100000",
             ),
         ):
-            simulator.wait_ready(http_ok(f"{sim_url}/api/v3/ping"))
+            simulator.wait_ready(http_ok(f"{sim_url}{API_PATH}/{PING}"))
             backfill = execute("__ASSET_JOB")
             history_rows = sum(
                 int(_scalar(url, f"select count(*) from raw.{table}")) for table in COPIED_TABLES

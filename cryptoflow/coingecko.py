@@ -25,7 +25,38 @@ import orjson
 from cryptoflow.backoff import Backoff
 
 log = logging.getLogger(__name__)
-MARKET_PRICE_CHANGE_WINDOWS = ("1h", "24h", "7d", "14d", "30d", "200d", "1y")
+
+# CoinGecko's API as the platform uses it. The client asks with these, the dlt sources
+# (orchestration/ingest) read the answers with them, and the simulator (cryptoflow/simulator)
+# serves and validates the same: each is defined here only.
+API_PATH = "/api/v3"
+PUBLIC_BASE_URL = f"https://api.coingecko.com{API_PATH}"
+PRO_HOST_PREFIX = "pro-api."  # Pro keys go to https://pro-api.coingecko.com/api/v3
+PING = "ping"
+MARKETS = "coins/markets"
+MARKET_CHART = "coins/{coin_id}/market_chart"
+OHLC = "coins/{coin_id}/ohlc"
+GLOBAL = "global"
+VS_CURRENCY = "usd"  # every price, market cap and volume is loaded in USD
+# `order` values of /coins/markets; the first is the one the platform loads by.
+MARKETS_ORDERS = (
+    "market_cap_desc",
+    "market_cap_asc",
+    "volume_desc",
+    "volume_asc",
+    "id_asc",
+    "id_desc",
+)
+MARKETS_PER_PAGE_DEFAULT = 100
+MARKETS_PER_PAGE_MAX = 250
+# `price_change_percentage` windows of /coins/markets; the platform asks for all of them.
+PRICE_CHANGE_WINDOWS = ("1h", "24h", "7d", "14d", "30d", "200d", "1y")
+OHLC_DAYS = (1, 7, 14, 30, 90, 180, 365)  # the only `days` /ohlc accepts
+
+
+def price_change_field(window: str) -> str:
+    """The /coins/markets field of one `price_change_percentage` window."""
+    return f"price_change_percentage_{window}_in_currency"
 
 
 class CoinGeckoError(RuntimeError):
@@ -78,7 +109,7 @@ def retry_after_seconds(value: str | None) -> float | None:
 def api_key_header(base_url: str) -> str:
     """Pro keys go to pro-api.coingecko.com, every other host takes the Demo header."""
     host = urlsplit(base_url).hostname or ""
-    return "x-cg-pro-api-key" if host.startswith("pro-api.") else "x-cg-demo-api-key"
+    return "x-cg-pro-api-key" if host.startswith(PRO_HOST_PREFIX) else "x-cg-demo-api-key"
 
 
 class CoinGeckoClient:
@@ -180,39 +211,41 @@ class CoinGeckoClient:
         )
 
     def ping(self) -> bool:
-        return "gecko_says" in self.get("ping")
+        return "gecko_says" in self.get(PING)
 
     def markets(
-        self, *, page: int = 1, per_page: int = 100, sparkline: bool = True
+        self, *, page: int = 1, per_page: int = MARKETS_PER_PAGE_DEFAULT, sparkline: bool = True
     ) -> list[dict[str, Any]]:
         """One page of `/coins/markets` in USD, by market cap, with every optional field."""
         rows = self.get(
-            "coins/markets",
+            MARKETS,
             {
-                "vs_currency": "usd",
-                "order": "market_cap_desc",
+                "vs_currency": VS_CURRENCY,
+                "order": MARKETS_ORDERS[0],
                 "per_page": per_page,
                 "page": page,
                 "sparkline": str(sparkline).lower(),
-                "price_change_percentage": ",".join(MARKET_PRICE_CHANGE_WINDOWS),
+                "price_change_percentage": ",".join(PRICE_CHANGE_WINDOWS),
             },
         )
         if not isinstance(rows, list):
             raise CoinGeckoError(
-                f"CoinGecko /coins/markets returned {type(rows).__name__}, expected a list",
-                url=f"{self.base_url}/coins/markets",
+                f"CoinGecko /{MARKETS} returned {type(rows).__name__}, expected a list",
+                url=f"{self.base_url}/{MARKETS}",
                 status=200,
             )
         return rows
 
     def market_chart(self, coin_id: str, *, days: int) -> dict[str, list[list[float]]]:
-        return self.get(f"coins/{coin_id}/market_chart", {"vs_currency": "usd", "days": days})
+        return self.get(
+            MARKET_CHART.format(coin_id=coin_id), {"vs_currency": VS_CURRENCY, "days": days}
+        )
 
     def ohlc(self, coin_id: str, *, days: int) -> list[list[float]]:
-        return self.get(f"coins/{coin_id}/ohlc", {"vs_currency": "usd", "days": days})
+        return self.get(OHLC.format(coin_id=coin_id), {"vs_currency": VS_CURRENCY, "days": days})
 
     def global_data(self) -> dict[str, Any]:
-        return self.get("global")["data"]
+        return self.get(GLOBAL)["data"]
 
 
 def _excerpt(body: bytes, limit: int = 160) -> str:

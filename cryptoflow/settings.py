@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from cryptoflow.coingecko import PUBLIC_BASE_URL
+
 DEFAULT_JWT_SECRET = "cryptoflow-development-secret-change-me"  # refused in production
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BAD_SETTINGS_EXIT = 2  # the status of every process refusing its settings (as for a usage error)
@@ -169,7 +171,7 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", validation_alias=_env("CRYPTOFLOW_LOG_LEVEL"))
 
     coingecko_base_url: str = Field(
-        default="https://api.coingecko.com/api/v3", validation_alias=_env("COINGECKO_BASE_URL")
+        default=PUBLIC_BASE_URL, validation_alias=_env("COINGECKO_BASE_URL")
     )
     coingecko_api_key: str | None = Field(default=None, validation_alias=_env("COINGECKO_API_KEY"))
     coingecko_rate_limit: int = Field(

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from cryptoflow.coingecko import API_PATH, PING
 from cryptoflow.db import create_schemas, dagster_storage_url, dbt_env, make_engine
 from cryptoflow.services import EmbeddedPostgres, EmbeddedRedis, require_postgres, require_redis
 from cryptoflow.settings import PROJECT_ROOT, Settings, Source
@@ -67,7 +68,7 @@ class Platform:
 
 def coingecko_reachable(base_url: str) -> bool:
     try:
-        return httpx.get(f"{base_url.rstrip('/')}/ping", timeout=5.0).status_code == 200
+        return httpx.get(f"{base_url.rstrip('/')}/{PING}", timeout=5.0).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -190,9 +191,11 @@ def up(settings: Settings) -> None:
                 ],
             )
             sim_base = f"http://127.0.0.1:{settings.sim_port}"
-            sup.wait_until(sim, http_ok(f"{sim_base}/api/v3/ping"), timeout_s=60, what="simulator")
+            sup.wait_until(
+                sim, http_ok(f"{sim_base}{API_PATH}/{PING}"), timeout_s=60, what="simulator"
+            )
             env.update(
-                COINGECKO_BASE_URL=f"{sim_base}/api/v3",
+                COINGECKO_BASE_URL=f"{sim_base}{API_PATH}",
                 PRICE_STREAM_URL=f"ws://127.0.0.1:{settings.sim_port}/ws/prices",
                 COINGECKO_RATE_LIMIT=env.get("COINGECKO_RATE_LIMIT", "6000"),
             )

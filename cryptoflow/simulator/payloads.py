@@ -15,20 +15,18 @@ from typing import Any
 
 import numpy as np
 
+from cryptoflow.coingecko import PRICE_CHANGE_WINDOWS, VS_CURRENCY, price_change_field
 from cryptoflow.simulator.market import ANCHOR_S, HOUR_S, MarketModel
 
 DAY_S = 86_400
-PRICE_CHANGE_WINDOWS_S: dict[str, int] = {
-    "1h": 3600,
-    "24h": DAY_S,
-    "7d": 7 * DAY_S,
-    "14d": 14 * DAY_S,
-    "30d": 30 * DAY_S,
-    "200d": 200 * DAY_S,
-    "1y": 365 * DAY_S,
-}
-ORDERS = ("market_cap_desc", "market_cap_asc", "volume_desc", "volume_asc", "id_asc", "id_desc")
-OHLC_DAYS = (1, 7, 14, 30, 90, 180, 365)
+# The length of each CoinGecko price-change window.
+PRICE_CHANGE_WINDOWS_S: dict[str, int] = dict(
+    zip(
+        PRICE_CHANGE_WINDOWS,
+        (3600, DAY_S, 7 * DAY_S, 14 * DAY_S, 30 * DAY_S, 200 * DAY_S, 365 * DAY_S),
+        strict=True,
+    )
+)
 # Capped supplies of the coins that have one (others report null, as CoinGecko does).
 MAX_SUPPLY: dict[str, float] = {
     "bitcoin": 21e6,
@@ -127,7 +125,11 @@ class Payloads:
             cap_24h = float(day_ago[i] * supply[i])
             ico = ICO_PRICE_USD.get(coin.id)
             roi = (
-                {"times": price / ico - 1, "currency": "usd", "percentage": (price / ico - 1) * 100}
+                {
+                    "times": price / ico - 1,
+                    "currency": VS_CURRENCY,
+                    "percentage": (price / ico - 1) * 100,
+                }
                 if ico
                 else None
             )
@@ -201,9 +203,7 @@ class Payloads:
             if sparkline:
                 item["sparkline_in_7d"] = {"price": snap.sparklines[coin_id]}
             for window in price_change_windows:
-                item[f"price_change_percentage_{window}_in_currency"] = snap.changes[coin_id][
-                    window
-                ]
+                item[price_change_field(window)] = snap.changes[coin_id][window]
             out.append(item)
         return out
 

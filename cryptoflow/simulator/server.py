@@ -24,12 +24,25 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
+from cryptoflow.coingecko import (
+    API_PATH,
+    GLOBAL,
+    MARKET_CHART,
+    MARKETS,
+    MARKETS_ORDERS,
+    MARKETS_PER_PAGE_DEFAULT,
+    MARKETS_PER_PAGE_MAX,
+    OHLC,
+    OHLC_DAYS,
+    PING,
+    PRICE_CHANGE_WINDOWS,
+    VS_CURRENCY,
+)
 from cryptoflow.simulator.faults import FaultConfig, FaultInjector, FaultKind
 from cryptoflow.simulator.market import ANCHOR, MarketModel
-from cryptoflow.simulator.payloads import OHLC_DAYS, ORDERS, PRICE_CHANGE_WINDOWS_S, Payloads
+from cryptoflow.simulator.payloads import Payloads
 from cryptoflow.simulator.stream import StreamConfig, price_stream_route
 
-API = "/api/v3"
 RATE_LIMIT_BODY = {
     "status": {
         "error_code": 429,
@@ -129,8 +142,8 @@ def _vs_currency(request: Request) -> None:
     vs = request.query_params.get("vs_currency")
     if not vs:
         raise BadRequest("Missing parameter vs_currency")
-    if vs.lower() != "usd":
-        raise BadRequest(f"invalid vs_currency {vs!r}: the simulator quotes usd only")
+    if vs.lower() != VS_CURRENCY:
+        raise BadRequest(f"invalid vs_currency {vs!r}: the simulator quotes {VS_CURRENCY} only")
 
 
 def _int_param(request: Request, name: str, default: int, lo: int, hi: int) -> int:
@@ -197,7 +210,7 @@ def create_app(config: SimConfig | None = None) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         path = request.url.path
-        if not path.startswith(f"{API}/") or path == f"{API}/ping":
+        if not path.startswith(f"{API_PATH}/") or path == f"{API_PATH}/{PING}":
             return await call_next(request)
         faults = sim.faults
         faults.count_request()
@@ -215,24 +228,26 @@ def create_app(config: SimConfig | None = None) -> FastAPI:
             return Response(body, status_code=status, media_type=media_type)
         return await call_next(request)
 
-    @app.get(f"{API}/ping")
+    @app.get(f"{API_PATH}/{PING}")
     def ping() -> dict[str, str]:
         return {"gecko_says": "(V3) To the Moon!"}
 
-    @app.get(f"{API}/coins/markets")
+    @app.get(f"{API_PATH}/{MARKETS}")
     def coins_markets(request: Request) -> Response:
         _vs_currency(request)
-        order = request.query_params.get("order") or "market_cap_desc"
-        if order not in ORDERS:
-            raise BadRequest(f"invalid order {order!r}: one of {', '.join(ORDERS)}")
+        order = request.query_params.get("order") or MARKETS_ORDERS[0]
+        if order not in MARKETS_ORDERS:
+            raise BadRequest(f"invalid order {order!r}: one of {', '.join(MARKETS_ORDERS)}")
         windows = _csv_param(request, "price_change_percentage") or []
-        unknown = [w for w in windows if w not in PRICE_CHANGE_WINDOWS_S]
+        unknown = [w for w in windows if w not in PRICE_CHANGE_WINDOWS]
         if unknown:
             raise BadRequest(f"invalid price_change_percentage {','.join(unknown)}")
         rows = sim.payloads.markets(
             sim.snapshot_time(),
             order=order,
-            per_page=_int_param(request, "per_page", 100, 1, 250),
+            per_page=_int_param(
+                request, "per_page", MARKETS_PER_PAGE_DEFAULT, 1, MARKETS_PER_PAGE_MAX
+            ),
             page=_int_param(request, "page", 1, 1, 10_000),
             ids=_csv_param(request, "ids"),
             sparkline=_bool_param(request, "sparkline"),
@@ -246,7 +261,7 @@ def create_app(config: SimConfig | None = None) -> FastAPI:
                 ROW_CORRUPTIONS[n % len(ROW_CORRUPTIONS)](row)
         return sim.render(rows)
 
-    @app.get(f"{API}/coins/{{coin_id}}/market_chart")
+    @app.get(f"{API_PATH}/{MARKET_CHART}")
     def coin_market_chart(coin_id: str, request: Request) -> Response:
         _vs_currency(request)
         days = _history_days(sim, request.query_params.get("days"))
@@ -254,7 +269,7 @@ def create_app(config: SimConfig | None = None) -> FastAPI:
             return error(404, "coin not found")
         return sim.render(sim.payloads.market_chart(coin_id, sim.snapshot_time(), days))
 
-    @app.get(f"{API}/coins/{{coin_id}}/ohlc")
+    @app.get(f"{API_PATH}/{OHLC}")
     def coin_ohlc(coin_id: str, request: Request) -> Response:
         _vs_currency(request)
         raw = request.query_params.get("days", "")
@@ -264,7 +279,7 @@ def create_app(config: SimConfig | None = None) -> FastAPI:
             return error(404, "coin not found")
         return sim.render(sim.payloads.ohlc(coin_id, sim.snapshot_time(), int(raw)))
 
-    @app.get(f"{API}/global")
+    @app.get(f"{API_PATH}/{GLOBAL}")
     def global_market() -> Response:
         return sim.render(sim.payloads.global_data(sim.snapshot_time()))
 
@@ -316,7 +331,7 @@ class RunningSimulator:
     @property
     def base_url(self) -> str:
         """What `COINGECKO_BASE_URL` should be."""
-        return f"{self.root_url}/api/v3"
+        return f"{self.root_url}{API_PATH}"
 
     @property
     def ws_url(self) -> str:

@@ -25,7 +25,14 @@ import dlt
 from dlt.common.data_types import TDataType
 from dlt.common.schema.typing import TTableSchemaColumns
 
-from cryptoflow.coingecko import CoinGeckoClient
+from cryptoflow.coingecko import (
+    MARKETS_PER_PAGE_MAX,
+    OHLC_DAYS,
+    PRICE_CHANGE_WINDOWS,
+    VS_CURRENCY,
+    CoinGeckoClient,
+    price_change_field,
+)
 from orchestration.ingest.validation import (
     GlobalMarketRow,
     MarketChartRow,
@@ -36,14 +43,9 @@ from orchestration.ingest.validation import (
 )
 
 log = logging.getLogger(__name__)
-OHLC_DAYS = (1, 7, 14, 30, 90, 180, 365)  # the only `days` CoinGecko's /ohlc accepts
 DAY_S = 86_400
-MARKETS_PAGE_MAX = 250
 
-PRICE_CHANGE_COLUMNS = tuple(
-    f"price_change_percentage_{w}_in_currency"
-    for w in ("1h", "24h", "7d", "14d", "30d", "200d", "1y")
-)
+PRICE_CHANGE_COLUMNS = tuple(price_change_field(window) for window in PRICE_CHANGE_WINDOWS)
 MARKETS_TYPES: dict[str, TDataType] = {
     "id": "text",
     "last_updated": "timestamp",
@@ -126,7 +128,7 @@ def _require(client: CoinGeckoClient | None) -> CoinGeckoClient:
 
 def fetch_markets(client: CoinGeckoClient, top_n: int, *, sparkline: bool) -> list[dict[str, Any]]:
     """The top `top_n` rows of `/coins/markets`, page by page."""
-    per_page = min(top_n, MARKETS_PAGE_MAX)
+    per_page = min(top_n, MARKETS_PER_PAGE_MAX)
     rows: list[dict[str, Any]] = []
     for page in range(1, math.ceil(top_n / per_page) + 1):
         batch = client.markets(page=page, per_page=per_page, sparkline=sparkline)
@@ -183,8 +185,8 @@ def coingecko_snapshots(
             else data.get("updated_at"),
             "active_cryptocurrencies": data.get("active_cryptocurrencies"),
             "markets": data.get("markets"),
-            "total_market_cap_usd": (data.get("total_market_cap") or {}).get("usd"),
-            "total_volume_usd": (data.get("total_volume") or {}).get("usd"),
+            "total_market_cap_usd": (data.get("total_market_cap") or {}).get(VS_CURRENCY),
+            "total_volume_usd": (data.get("total_volume") or {}).get(VS_CURRENCY),
             "market_cap_percentage_btc": dominance.get("btc"),
             "market_cap_percentage_eth": dominance.get("eth"),
             "market_cap_change_percentage_24h_usd": data.get(

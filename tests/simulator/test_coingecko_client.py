@@ -10,9 +10,13 @@ from typing import Any
 import pytest
 
 from cryptoflow.coingecko import (
+    MARKETS_PER_PAGE_MAX,
+    OHLC_DAYS,
+    PRICE_CHANGE_WINDOWS,
     CoinGeckoClient,
     CoinGeckoError,
     api_key_header,
+    price_change_field,
     retry_after_seconds,
 )
 
@@ -88,3 +92,17 @@ def test_retry_after_parses_seconds_and_dates() -> None:
     assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
     in_a_minute = format_datetime(datetime.now(UTC) + timedelta(seconds=60), usegmt=True)
     assert 50 < (retry_after_seconds(in_a_minute) or 0) <= 60
+
+
+def test_the_simulator_serves_what_the_client_asks_with_its_constants(sim_server) -> None:
+    """One definition of CoinGecko's API (cryptoflow.coingecko), read by the simulator too."""
+    with client_for(sim_server) as client:
+        rows = client.markets(per_page=MARKETS_PER_PAGE_MAX)
+        assert len(rows) == 50  # every simulated coin on one maximal page
+        assert all(price_change_field(w) in rows[0] for w in PRICE_CHANGE_WINDOWS)
+        for days in OHLC_DAYS:
+            assert client.ohlc("bitcoin", days=days), days
+        with pytest.raises(CoinGeckoError, match="per_page"):
+            client.markets(per_page=MARKETS_PER_PAGE_MAX + 1)
+        with pytest.raises(CoinGeckoError, match="invalid days"):
+            client.ohlc("bitcoin", days=OHLC_DAYS[0] + 1)
