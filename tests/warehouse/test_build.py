@@ -33,7 +33,7 @@ def test_every_model_exists_and_is_not_empty(warehouse_db: str) -> None:
         for node in _manifest()["nodes"].values()
         if node["resource_type"] in {"model", "seed"}
     ]
-    assert len(models) == 15
+    assert len(models) == 17
 
     counts = {
         f"{schema}.{name}": execute(warehouse_db, f'select count(*) from "{schema}"."{name}"')[0][0]
