@@ -105,82 +105,51 @@ def history_interval(days: int) -> Literal["snapshot", "hour", "day"]:
     return "hour" if days <= 90 else "day"
 
 
-_BUCKETS = {
-    "snapshot": "snapshot_at",
-    "hour": "date_trunc('hour', snapshot_at, 'UTC')",
-    "day": "date_trunc('day', snapshot_at, 'UTC')",
+# The history's points at each granularity, one row per point (dbt marts; docs/contracts.md).
+_HISTORY_POINTS = {
+    "snapshot": "marts.fact_market_data",
+    "hour": "marts.fact_price_hourly",
+    "day": "marts.fact_price_daily",
 }
 
 
 async def get_history(session: AsyncSession, coin_id: str, *, days: int) -> CoinHistory | None:
-    """The last snapshot of each interval over `days` ending at the coin's newest snapshot."""
+    """The coin's points over the `days` ending at its newest one, at CoinGecko's granularity."""
     interval = history_interval(days)
-    bucket = _BUCKETS[interval]
+    points = _HISTORY_POINTS[interval]
     statement = text(f"""
-        with coin as (
-            select coin_id from marts.dim_coin where coin_id = :coin_id
-        ),
-        latest as (
-            select max(snapshot_at) as last_at
-            from marts.fact_market_data
-            where coin_id = :coin_id
-        ),
-        points as (
-            select distinct on ({bucket})
-                {bucket} as bucket_at,
-                snapshot_at,
-                price_usd,
-                market_cap_usd,
-                volume_24h_usd
-            from marts.fact_market_data
-            where coin_id = :coin_id
-                and snapshot_at > (select last_at from latest) - make_interval(days => :days)
-            order by {bucket}, snapshot_at desc
-        )
-        select
-            coin.coin_id,
-            points.snapshot_at as ts,
-            points.price_usd,
-            points.market_cap_usd,
-            points.volume_24h_usd
-        from coin
-        left join points on true
-        order by points.bucket_at
+        select snapshot_at as ts, price_usd, market_cap_usd, volume_24h_usd
+        from {points}
+        where coin_id = :coin_id
+            and snapshot_at > (
+                select max(snapshot_at) from {points} where coin_id = :coin_id
+            ) - make_interval(days => :days)
+        order by snapshot_at
     """)
     rows = await fetch_dicts(session, statement, {"coin_id": coin_id, "days": days})
-    if not rows:
+    if not rows and not await coin_exists(session, coin_id):
         return None
-    data = [row for row in rows if row["ts"] is not None]
     return CoinHistory.model_validate(
-        {"coin_id": coin_id, "days": days, "interval": interval, "data": data, "count": len(data)}
+        {"coin_id": coin_id, "days": days, "interval": interval, "data": rows, "count": len(rows)}
     )
 
 
 async def get_ohlcv(session: AsyncSession, coin_id: str, *, days: int) -> CoinOhlcv | None:
     """Daily candles over `days` ending at the coin's newest candle."""
     statement = text("""
-        with coin as (
-            select coin_id from marts.dim_coin where coin_id = :coin_id
-        ),
-        latest as (
-            select max(date_day) as last_day
-            from marts.fact_daily_ohlcv
-            where coin_id = :coin_id
-        )
-        select coin.coin_id, candle.date_day, candle.open, candle.high, candle.low,
-            candle.close, candle.volume
-        from coin
-        left join marts.fact_daily_ohlcv as candle
-            on candle.coin_id = coin.coin_id
-            and candle.date_day > (select last_day from latest) - cast(:days as integer)
-        order by candle.date_day
+        select date_day, open, high, low, close, volume
+        from marts.fact_daily_ohlcv
+        where coin_id = :coin_id
+            and date_day > (
+                select max(date_day) from marts.fact_daily_ohlcv where coin_id = :coin_id
+            ) - cast(:days as integer)
+        order by date_day
     """)
     rows = await fetch_dicts(session, statement, {"coin_id": coin_id, "days": days})
-    if not rows:
+    if not rows and not await coin_exists(session, coin_id):
         return None
-    data = [row for row in rows if row["date_day"] is not None]
     return CoinOhlcv.model_validate(
-        {"coin_id": coin_id, "days": days, "data": data, "count": len(data)}
+        {"coin_id": coin_id, "days": days, "data": rows, "count": len(rows)}
     )
 
 

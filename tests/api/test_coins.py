@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import SqlRunner
+from api.main import create_app
+from tests.api.conftest import SqlRunner, make_settings, sql_runner
 
 COINS = "/api/v1/coins"
 SORTABLE = [
@@ -198,6 +199,52 @@ def test_history(warehouse_client: TestClient, sql: SqlRunner, days: int, interv
         assert len({time.date() for time in times}) == len(times)
     if interval == "hour":
         assert len({time.replace(minute=0, second=0) for time in times}) == len(times)
+
+
+@pytest.mark.parametrize(
+    ("days", "mart"),
+    [
+        (1, "fact_market_data"),
+        (2, "fact_price_hourly"),
+        (90, "fact_price_hourly"),
+        (91, "fact_price_daily"),
+        (365, "fact_price_daily"),
+    ],
+)
+def test_history_points_are_the_rows_of_its_mart(
+    warehouse_client: TestClient, sql: SqlRunner, days: int, mart: str
+) -> None:
+    """The endpoint serves the mart of its granularity as it is: the coin's rows of the `days`
+    ending at its newest one, nothing bucketed, dropped or added on the way."""
+    body = warehouse_client.get(f"{COINS}/ethereum/history", params={"days": days}).json()
+    rows = sql(f"""
+        select snapshot_at, price_usd, market_cap_usd, volume_24h_usd from marts.{mart}
+        where coin_id = 'ethereum' order by snapshot_at
+    """)
+    since = rows[-1]["snapshot_at"] - timedelta(days=days)
+    expected = [row for row in rows if row["snapshot_at"] > since]
+    assert len(expected) < len(rows)  # the window cuts the mart
+    assert [
+        (datetime.fromisoformat(p["ts"]), p["price_usd"], p["market_cap_usd"], p["volume_24h_usd"])
+        for p in body["data"]
+    ] == [tuple(row.values()) for row in expected]
+    assert body["count"] == len(expected)
+
+
+def test_a_known_coin_without_points_has_empty_history_and_candles(
+    warehouse_db: str, redis_url: str, redis_namespace: str
+) -> None:
+    """No rows in the mart is not 'no such coin': a coin of dim_coin answers 200, empty."""
+    sql = sql_runner(warehouse_db)
+    sql("delete from marts.fact_price_daily where coin_id = 'bitcoin'")
+    sql("delete from marts.fact_daily_ohlcv where coin_id = 'bitcoin'")
+    settings = make_settings(warehouse_db, redis_url, redis_namespace)
+    with TestClient(create_app(settings)) as client:
+        history = client.get(f"{COINS}/bitcoin/history", params={"days": 365})
+        candles = client.get(f"{COINS}/bitcoin/ohlcv", params={"days": 365})
+    assert history.status_code == candles.status_code == 200
+    assert (history.json()["data"], history.json()["count"]) == ([], 0)
+    assert (candles.json()["data"], candles.json()["count"]) == ([], 0)
 
 
 def test_ohlcv(warehouse_client: TestClient, sql: SqlRunner) -> None:
