@@ -4,22 +4,13 @@ and a warehouse database filled by the real pipeline (dlt → dbt) from the mark
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
-from api.migrate import upgrade as migrate_app_schema
-from bench.procs import PROJECT_ROOT
-from cryptoflow.db import (
-    PgParts,
-    create_database,
-    create_schemas,
-    drop_database,
-)
+from cryptoflow.db import PgParts, drop_database
 from cryptoflow.services import (
     EmbeddedPostgres,
     EmbeddedRedis,
@@ -27,7 +18,7 @@ from cryptoflow.services import (
     postgres_answers,
     redis_answers,
 )
-from cryptoflow.simulator.server import SimConfig, serve_in_thread
+from support.warehouse import new_warehouse
 
 DEFAULT_PG_SERVER_URL = "postgresql://postgres:@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -59,38 +50,14 @@ def scratch_database_name(purpose: str) -> str:
 @contextlib.contextmanager
 def bench_database(database_url: str | None = None) -> Iterator[tuple[str, str]]:
     """(warehouse URL, Redis URL): `database_url` as given, else a database built for this run
-    by the real pipeline on the simulator, dropped afterwards."""
+    by the tests' recipe (`support.warehouse`: the real pipeline on the simulator), dropped
+    afterwards."""
     with services() as (pg_url, redis_url):
         if database_url:
             yield database_url, redis_url
             return
         name = scratch_database_name("warehouse")
         try:
-            yield build_warehouse(pg_url, name), redis_url
+            yield new_warehouse(pg_url, name).url, redis_url
         finally:
             drop_database(pg_url, name)
-
-
-def _test_fixtures() -> ModuleType:
-    """`tests/conftest.py`, whose `build_warehouse` is the one recipe of a warehouse built by
-    the real pipeline (the tests' template database): imported, not copied."""
-    spec = importlib.util.spec_from_file_location(
-        "cryptoflow_test_fixtures", PROJECT_ROOT / "tests" / "conftest.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def build_warehouse(pg_server_url: str, name: str) -> str:
-    """Database `name`: schemas, app tables, then the tests' pipeline recipe on the simulator."""
-    url = create_database(pg_server_url, name)
-    create_schemas(url)
-    migrate_app_schema(url)
-    with serve_in_thread(SimConfig(seed=42)) as sim:
-        result, _ = _test_fixtures().build_warehouse(url, sim)
-    if not result.success:
-        failures = [event.message for event in result.all_events if event.is_failure]
-        raise RuntimeError(f"building the warehouse failed: {failures}")
-    return url

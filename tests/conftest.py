@@ -8,19 +8,14 @@ what `cryptoflow up` runs on a fresh machine) instead.
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from api.migrate import upgrade as migrate_app_schema
-from cryptoflow.db import PgParts, create_database, create_schemas, drop_database, make_engine
+from cryptoflow.db import PgParts, create_database, drop_database, make_engine
 from cryptoflow.services import (
     EmbeddedPostgres,
     EmbeddedRedis,
@@ -29,6 +24,7 @@ from cryptoflow.services import (
     redis_answers,
 )
 from cryptoflow.simulator.server import RunningSimulator, SimConfig, serve_in_thread
+from support.warehouse import BuiltWarehouse, new_warehouse, prepare_database
 
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres:@127.0.0.1:5432/postgres"
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -61,8 +57,12 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         embedded.stop()
 
 
+def new_database_name() -> str:
+    return f"cf_test_{uuid.uuid4().hex[:12]}"
+
+
 def new_database(pg_server_url: str, *, template: str | None = None) -> tuple[str, str]:
-    name = f"cf_test_{uuid.uuid4().hex[:12]}"
+    name = new_database_name()
     url = create_database(pg_server_url, name, template=template)
     return name, url
 
@@ -71,8 +71,7 @@ def new_database(pg_server_url: str, *, template: str | None = None) -> tuple[st
 def database_url(pg_server_url: str) -> Iterator[str]:
     """A brand-new database with the platform's schemas and `app` tables, dropped after the test."""
     name, url = new_database(pg_server_url)
-    create_schemas(url)
-    migrate_app_schema(url)
+    prepare_database(url)
     try:
         yield url
     finally:
@@ -102,86 +101,19 @@ def sim_server() -> Iterator[RunningSimulator]:
         yield sim
 
 
-@dataclass(frozen=True)
-class WarehouseTemplate:
-    """A database with the whole pipeline's output, cloned by `warehouse_db` (see contracts)."""
-
-    dbname: str
-    url: str
-    sim_now: datetime  # the simulator instant of the newest snapshot in it
-    check_evaluations: tuple[Any, ...]  # dagster AssetCheckEvaluations of the build run
-    materialized: frozenset[Any]  # dagster AssetKeys the build run materialized
-    build_s: float
-
-
-def build_warehouse(database_url: str, sim: RunningSimulator) -> tuple[Any, datetime]:
-    """The real pipeline on simulator data: 365-day backfill two days ago, two earlier snapshots,
-    then one run of everything (snapshot + incremental history + dbt build + checks) at `now`.
-
-    The backfill starts two days back so the 365-day analytics period has its 366 closes.
-    Returns the last run's `ExecuteInProcessResult` and the simulator instant it ran at.
-    """
-    import dagster as dg
-    from dagster_dlt import DagsterDltResource
-
-    from orchestration.ingest.assets import coingecko_history_assets, coingecko_snapshot_assets
-    from orchestration.quality.checks import quality_checks
-    from orchestration.resources import CoinGeckoResource, WarehouseResource
-    from orchestration.warehouse.assets import warehouse_dbt_assets
-    from orchestration.warehouse.resources import warehouse_dbt
-
-    resources = {
-        "dlt": DagsterDltResource(),
-        "coingecko": CoinGeckoResource(
-            base_url=sim.base_url, top_n=50, history_days=365, rate_limit=100_000, backoff_s=0.05
-        ),
-        "warehouse": WarehouseResource(database_url=database_url),
-        "dbt": warehouse_dbt(database_url),
-    }
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    sim.set_clock(now - timedelta(days=2))
-    dg.materialize([coingecko_history_assets], resources=resources)
-    for minutes_ago in (20, 10):
-        sim.set_clock(now - timedelta(minutes=minutes_ago))
-        dg.materialize([coingecko_snapshot_assets], resources=resources)
-    sim.set_clock(now)
-    everything = [
-        coingecko_snapshot_assets,
-        coingecko_history_assets,
-        warehouse_dbt_assets,
-        *quality_checks,
-    ]
-    return dg.materialize(everything, resources=resources, raise_on_error=False), now
-
-
 @pytest.fixture(scope="session")
-def warehouse_template(pg_server_url: str) -> Iterator[WarehouseTemplate]:
+def warehouse_template(pg_server_url: str) -> Iterator[BuiltWarehouse]:
     """ONE database per session with the full pipeline on simulator data (50 coins, 365 days of
     history, three snapshots, dbt build, every check), marked as a PostgreSQL template."""
-    started = time.monotonic()
-    name, url = new_database(pg_server_url)
-    create_schemas(url)
-    migrate_app_schema(url)
+    name = new_database_name()
     try:
-        with serve_in_thread(SimConfig(seed=42)) as sim:
-            result, sim_now = build_warehouse(url, sim)
-        if not result.success:
-            failures = [event.message for event in result.all_events if event.is_failure]
-            raise RuntimeError(f"the warehouse template build failed: {failures}")
-        template = WarehouseTemplate(
-            dbname=name,
-            url=url,
-            sim_now=sim_now,
-            check_evaluations=tuple(result.get_asset_check_evaluations()),
-            materialized=frozenset(
-                event.asset_key for event in result.get_asset_materialization_events()
-            ),
-            build_s=time.monotonic() - started,
-        )
+        template = new_warehouse(pg_server_url, name)
         _set_template(pg_server_url, name, is_template=True)
-        yield template
+        try:
+            yield template
+        finally:
+            _set_template(pg_server_url, name, is_template=False)
     finally:
-        _set_template(pg_server_url, name, is_template=False)
         drop_database(pg_server_url, name)
 
 
@@ -196,7 +128,7 @@ def _set_template(pg_server_url: str, dbname: str, *, is_template: bool) -> None
 
 
 @pytest.fixture
-def warehouse_db(pg_server_url: str, warehouse_template: WarehouseTemplate) -> Iterator[str]:
+def warehouse_db(pg_server_url: str, warehouse_template: BuiltWarehouse) -> Iterator[str]:
     """URL of a fresh clone of the warehouse template (~0.3 s), dropped after the test."""
     name, url = new_database(pg_server_url, template=warehouse_template.dbname)
     try:

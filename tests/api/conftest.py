@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from cryptoflow.db import drop_database, make_engine
 from cryptoflow.settings import Settings
-from tests.conftest import WarehouseTemplate, new_database
+from support.warehouse import BuiltWarehouse
+from tests.conftest import new_database
 
 Headers = dict[str, str]
 
@@ -55,7 +56,7 @@ def user_headers(client: TestClient) -> Callable[[str], Headers]:
 
 
 @pytest.fixture(scope="module")
-def warehouse_url(pg_server_url: str, warehouse_template: WarehouseTemplate) -> Iterator[str]:
+def warehouse_url(pg_server_url: str, warehouse_template: BuiltWarehouse) -> Iterator[str]:
     """One clone of the warehouse per module: its tests only read the warehouse, and write
     only rows of users they registered themselves."""
     name, url = new_database(pg_server_url, template=warehouse_template.dbname)

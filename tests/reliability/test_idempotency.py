@@ -15,7 +15,7 @@ import pytest
 
 from cryptoflow.simulator.server import RunningSimulator
 from orchestration.jobs import history_job, ingest_job
-from tests.conftest import WarehouseTemplate
+from support.warehouse import BuiltWarehouse
 from tests.reliability.pipeline_support import query, scalar
 from tests.warehouse.warehouse_support import ALL_ASSETS, execute, pipeline_resources
 
@@ -24,7 +24,7 @@ FIVE_MINUTES = timedelta(minutes=5)
 
 @pytest.fixture
 def sim(
-    sim_server: RunningSimulator, warehouse_template: WarehouseTemplate
+    sim_server: RunningSimulator, warehouse_template: BuiltWarehouse
 ) -> Iterator[RunningSimulator]:
     sim_server.set_clock(warehouse_template.sim_now)
     yield sim_server
@@ -81,7 +81,7 @@ def age_loads(database_url: str, *, snapshot_at: datetime, hours: int) -> None:
 
 
 def test_overlapping_loads_and_a_full_rerun_keep_one_fact_per_coin_and_instant(
-    warehouse_db: str, warehouse_template: WarehouseTemplate, sim: RunningSimulator
+    warehouse_db: str, warehouse_template: BuiltWarehouse, sim: RunningSimulator
 ) -> None:
     built = facts(warehouse_db)
 
@@ -126,7 +126,7 @@ REFUSE_OHLC = """
 
 
 def test_a_run_retried_after_failing_mid_load_loses_and_duplicates_nothing(
-    warehouse_db: str, warehouse_template: WarehouseTemplate, sim: RunningSimulator
+    warehouse_db: str, warehouse_template: BuiltWarehouse, sim: RunningSimulator
 ) -> None:
     since = warehouse_template.sim_now
     later = since + timedelta(minutes=30)

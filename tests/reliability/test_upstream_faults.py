@@ -18,7 +18,7 @@ import pytest
 from cryptoflow.simulator.server import RunningSimulator
 from orchestration.ingest.assets import coingecko_history_assets
 from orchestration.jobs import ingest_job
-from tests.conftest import WarehouseTemplate
+from support.warehouse import BuiltWarehouse
 from tests.orchestration.ingest_support import FROZEN_AT, ingest_resources
 from tests.reliability.pipeline_support import query, record_run, scalar
 from tests.warehouse.warehouse_support import ALL_ASSETS, pipeline_resources, run_quality_checks
@@ -149,7 +149,7 @@ def test_a_coin_missing_from_the_page_is_caught_up_by_the_next_run(
 
 
 def test_a_coin_missing_from_the_snapshot_page_is_recorded_by_the_completeness_check(
-    warehouse_db: str, warehouse_template: WarehouseTemplate, sim_server: RunningSimulator
+    warehouse_db: str, warehouse_template: BuiltWarehouse, sim_server: RunningSimulator
 ) -> None:
     tick = warehouse_template.sim_now + timedelta(minutes=10)
     sim_server.set_clock(tick)

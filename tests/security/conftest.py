@@ -11,14 +11,13 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from cryptoflow.db import drop_database
 from cryptoflow.settings import Settings
+from support.warehouse import BuiltWarehouse
 from tests.api.conftest import make_settings
-from tests.conftest import WarehouseTemplate, new_database
+from tests.conftest import new_database
 
 
 @pytest.fixture(scope="module")
-def module_warehouse_url(
-    pg_server_url: str, warehouse_template: WarehouseTemplate
-) -> Iterator[str]:
+def module_warehouse_url(pg_server_url: str, warehouse_template: BuiltWarehouse) -> Iterator[str]:
     """One clone of the warehouse template for a whole module (an API process outlives a test)."""
     name, url = new_database(pg_server_url, template=warehouse_template.dbname)
     try:
