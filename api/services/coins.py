@@ -168,22 +168,14 @@ async def get_coin_analytics(
     risk_rows = (await session.execute(risk_statement, {"coin_id": coin_id})).mappings().all()
     if not risk_rows:
         return None
-    # Either orientation of a pair may be stored; `union` keeps one of each other coin.
+    # A full matrix (dbt tests: symmetric, unique, not null): the coin's row lists every other.
     pairs_statement = text("""
-        with pairs as (
-            select coin_b_id as other_id, correlation
-            from analytics.analytics_correlation
-            where coin_a_id = :coin_id and period_days = :period_days
-            union
-            select coin_a_id as other_id, correlation
-            from analytics.analytics_correlation
-            where coin_b_id = :coin_id and period_days = :period_days
-        )
-        select pairs.other_id as coin_id, other.symbol, other.name, pairs.correlation
-        from pairs
-        inner join marts.dim_coin as other on other.coin_id = pairs.other_id
-        where pairs.other_id <> :coin_id and pairs.correlation is not null
-        order by pairs.correlation desc, pairs.other_id
+        select pair.coin_b_id as coin_id, other.symbol, other.name, pair.correlation
+        from analytics.analytics_correlation as pair
+        inner join marts.dim_coin as other on other.coin_id = pair.coin_b_id
+        where pair.coin_a_id = :coin_id and pair.period_days = :period_days
+            and pair.coin_b_id <> :coin_id
+        order by pair.correlation desc, pair.coin_b_id
     """)
     params = {"coin_id": coin_id, "period_days": period_days}
     pair_rows = (await session.execute(pairs_statement, params)).mappings().all()
