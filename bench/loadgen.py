@@ -1,6 +1,7 @@
 """HTTP load at N concurrent connections: Debian's `wrk` (C, multi-threaded, not the bottleneck),
-installed with apt-get when missing and allowed; else `bench.httpload`, an asyncio client in its
-own process. Both report requests/s and latency percentiles of successful requests."""
+installed with apt-get when missing and allowed; else `support.httpload`, the asyncio client the
+reliability tests use too, in its own process. Both report requests/s and latency percentiles of
+successful requests."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ def run_load(url: str, *, connections: int, duration_s: float, wrk: str | None) 
         done = subprocess.run(args, check=True, capture_output=True, text=True)
         return parse_wrk(done.stdout)
     args = [
-        sys.executable, "-m", "bench.httpload", url,
+        sys.executable, "-m", "support.httpload", url,
         "--connections", str(connections), "--duration", str(duration_s),
     ]  # fmt: skip
     done = subprocess.run(args, check=True, capture_output=True, text=True)

@@ -16,7 +16,7 @@ import orjson
 import pytest
 
 from cryptoflow.services import EmbeddedPostgres
-from tests.reliability.load import Answer, hammer
+from support.httpload import Answer, hammer
 from tests.reliability.servers import ApiProcess
 from tests.streaming.live_support import eventually
 

@@ -18,7 +18,7 @@ import redis.asyncio as aioredis
 import websockets
 
 from cryptoflow.services import EmbeddedRedis
-from tests.reliability.load import Answer, hammer
+from support.httpload import Answer, hammer
 from tests.reliability.servers import ApiProcess
 from tests.streaming.live_support import eventually
 

@@ -1,14 +1,21 @@
-"""Concurrent keep-alive HTTP/1.1 clients that record every answer with its time.
+"""Concurrent keep-alive HTTP/1.1 clients that record every answer with its time and latency.
 
-Plain asyncio streams, as `bench/httpload.py`: a general-purpose client spends more CPU per
-request than the server under test (httpx at 64 connections managed a tenth of the server's
-rate here), and the timeline of an outage needs every answer, not a summary.
+The one HTTP load client of the tests and the benchmarks, in `support/` (their shared package,
+not shipped): the reliability tests watch `hammer`'s answers live (the timeline of an outage needs
+every answer, not a summary); `bench.loadgen` runs `python -m support.httpload URL` as its own
+process when `wrk` is missing, which prints `load`'s summary as one JSON object (tool,
+requests_per_s, p50_ms, p99_ms, requests, errors).
+
+Plain asyncio streams: a general-purpose client spends more CPU per request than the server under
+test (httpx at 64 connections managed a tenth of the server's rate here).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import itertools
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +31,7 @@ class Answer:
     status: int
     body: bytes  # of errors only
     content_type: str
+    latency_s: float  # from writing the request to the end of the answer (or of the failure)
 
     @property
     def ok(self) -> bool:
@@ -60,19 +68,24 @@ async def _client(
     for path, request in itertools.islice(itertools.cycle(requests), offset, None):
         if until.is_set():
             break
+        sent = time.monotonic()
         try:
             if writer is None or reader is None:
                 reader, writer = await asyncio.open_connection(host, port)
+                sent = time.monotonic()
             writer.write(request)
             status, headers, body = await _read_answer(reader)
             content_type = headers.get(b"content-type", b"").decode()
             kept = b"" if status == 200 else body  # thousands of answers a second: keep errors'
-            answers.append(Answer(time.monotonic(), path, status, kept, content_type))
+            at = time.monotonic()
+            answers.append(Answer(at, path, status, kept, content_type, at - sent))
             if headers.get(b"connection") == b"close":
                 writer.close()
                 writer = None
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-            answers.append(Answer(time.monotonic(), path, TRANSPORT_ERROR, repr(exc).encode(), ""))
+            at = time.monotonic()
+            failure = repr(exc).encode()
+            answers.append(Answer(at, path, TRANSPORT_ERROR, failure, "", at - sent))
             if writer is not None:
                 writer.close()
             writer = None
@@ -108,3 +121,46 @@ async def hammer(
             for i in range(connections)
         )
     )
+
+
+async def load(url: str, *, connections: int, duration_s: float) -> dict[str, object]:
+    """`connections` clients GET `url` for `duration_s`: requests/s and the latency percentiles
+    of the 2xx answers; errors are the other answers and the failed requests."""
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    answers: list[Answer] = []
+    until = asyncio.Event()
+    started = time.monotonic()
+    asyncio.get_running_loop().call_later(duration_s, until.set)
+    await hammer(
+        f"{parts.scheme}://{parts.netloc}",
+        (target or "/",),
+        connections=connections,
+        until=until,
+        answers=answers,
+    )
+    elapsed = time.monotonic() - started
+    latencies = sorted(a.latency_s for a in answers if 200 <= a.status < 300) or [0.0]
+    succeeded = sum(200 <= a.status < 300 for a in answers)
+    return {
+        "tool": "support.httpload (asyncio, 1 process)",
+        "requests_per_s": succeeded / elapsed,
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "requests": succeeded,
+        "errors": len(answers) - succeeded,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="HTTP GET load on one URL; prints JSON.")
+    parser.add_argument("url")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--duration", type=float, default=10.0)
+    args = parser.parse_args()
+    result = asyncio.run(load(args.url, connections=args.connections, duration_s=args.duration))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
