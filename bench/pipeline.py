@@ -4,7 +4,7 @@ plain PostgreSQL `COPY` of the same rows in the same run.
 
     python -m bench.pipeline [--keep]
 
-Both runs execute the code location's own jobs in process (`__ASSET_JOB`, the first run
+Both runs execute the code location's own jobs in process (`everything_job`, the first run
 `cryptoflow up` launches, then `ingest_job`), so the times are the runs' own, without the run
 worker's start-up; `bench.platform` times a tick launched through the running Dagster. The
 simulator runs as its own process (`cryptoflow sim`), as a remote CoinGecko would.
@@ -33,6 +33,7 @@ from cryptoflow.coingecko import API_PATH, PING
 from cryptoflow.db import create_database, create_schemas, drop_database, make_engine
 from cryptoflow.environ import environ_overrides
 from cryptoflow.services import free_port
+from cryptoflow_cli.up import FIRST_RUN_JOB
 
 TICK = timedelta(minutes=10)
 TARGET_TICK_SQL_S = 2.0
@@ -70,11 +71,7 @@ def execute(job_name: str) -> RunTimes:
 
     from orchestration.definitions import defs
 
-    job = (
-        defs.resolve_implicit_global_asset_job_def()
-        if job_name == "__ASSET_JOB"
-        else defs.resolve_job_def(job_name)
-    )
+    job = defs.resolve_job_def(job_name)
     dbt_output = io.StringIO()  # dagster-dbt echoes dbt's log lines to stdout
     started = time.monotonic()
     try:
@@ -176,7 +173,7 @@ def run(*, pg_server_url: str) -> tuple[BenchReport, str]:
             ),
         ):
             simulator.wait_ready(http_ok(f"{sim_url}{API_PATH}/{PING}"))
-            backfill = execute("__ASSET_JOB")
+            backfill = execute(FIRST_RUN_JOB)
             history_rows = sum(
                 int(_scalar(url, f"select count(*) from raw.{table}")) for table in COPIED_TABLES
             )

@@ -28,7 +28,7 @@ from cryptoflow_cli.dagster_graphql import TERMINAL_STATUSES, DagsterGraphQL
 from cryptoflow_cli.supervisor import Supervisor, http_ok
 
 console = Console(stderr=True)
-FIRST_RUN_JOB = "__ASSET_JOB"
+FIRST_RUN_JOB = "everything_job"  # orchestration/jobs.py: every asset and check
 
 
 @dataclass

@@ -12,7 +12,13 @@ from dagster_dlt import DagsterDltResource
 
 from cryptoflow.settings import exit_on_bad_settings, get_settings
 from orchestration.ingest.assets import coingecko_history_assets, coingecko_snapshot_assets
-from orchestration.jobs import analytics_job, history_job, ingest_job, quality_job
+from orchestration.jobs import (
+    analytics_job,
+    everything_job,
+    history_job,
+    ingest_job,
+    quality_job,
+)
 from orchestration.quality.checks import quality_checks
 from orchestration.resources import coingecko_resource, warehouse_resource
 from orchestration.schedules import schedules
@@ -28,7 +34,7 @@ with exit_on_bad_settings():
 defs = dg.Definitions(
     assets=[coingecko_snapshot_assets, coingecko_history_assets, warehouse_dbt_assets],
     asset_checks=quality_checks,
-    jobs=[ingest_job, history_job, analytics_job, quality_job],
+    jobs=[ingest_job, history_job, analytics_job, quality_job, everything_job],
     schedules=schedules,
     sensors=sensors,
     resources={

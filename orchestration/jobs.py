@@ -40,6 +40,13 @@ analytics_job = dg.define_asset_job(
     description="Correlation and volatility analytics over the daily closes.",
 )
 
+everything_job = dg.define_asset_job(
+    "everything_job",
+    selection=dg.AssetSelection.all(),
+    description="The whole graph: every raw load (the history backfill on an empty warehouse), "
+    "the dbt build and every check. `cryptoflow up` launches it for the first materialization.",
+)
+
 quality_job = dg.define_asset_job(
     "quality_job",
     selection=dg.AssetSelection.all_asset_checks(),

@@ -8,10 +8,10 @@ is the sum of `rows_loaded` (dlt loads) — or, for an asset without it, of `dag
 """
 
 from datetime import UTC, datetime
+from typing import Protocol
 
 import dagster as dg
 import sqlalchemy as sa
-from dagster._utils.error import SerializableErrorInfo
 
 from orchestration.resources import WarehouseResource
 
@@ -55,9 +55,21 @@ def records_processed(instance: dg.DagsterInstance, run_id: str) -> int:
     return total
 
 
-def _root_cause(error: SerializableErrorInfo) -> SerializableErrorInfo:
-    while error.cause is not None or error.context is not None:
-        error = error.cause or error.context  # type: ignore[assignment]
+class ErrorChain(Protocol):
+    """What a step failure's error is (Dagster's serialized exception, whose class is not public
+    API): a message and the exceptions it was raised from."""
+
+    @property
+    def message(self) -> str: ...
+    @property
+    def cause(self) -> "ErrorChain | None": ...
+    @property
+    def context(self) -> "ErrorChain | None": ...
+
+
+def _root_cause(error: ErrorChain) -> ErrorChain:
+    while (inner := error.cause or error.context) is not None:
+        error = inner
     return error
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sys
 from pathlib import Path
 
-from dagster_dbt import DagsterDbtProjectPreparer, DbtCliResource, DbtProject
+from dagster_dbt import DbtCliResource, DbtProject, DbtProjectPreparer
 
+from cryptoflow.db import dbt_env
+from cryptoflow.environ import environ_overrides
 from cryptoflow.settings import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -28,24 +31,39 @@ def newest_source_mtime(project_dir: Path) -> float:
     return newest
 
 
-class _PreparerWithOurDbt(DagsterDbtProjectPreparer):
-    """Dagster's own preparer — under `dagster dev` each process loading the code location (the
-    code server, every run) parses the project first, to pick up edits — but parsing only when a
-    project file changed since the manifest was written (a parse costs seconds per run), and with
-    DBT_EXECUTABLE instead of the `dbt` on PATH."""
+def manifest_is_fresh(project: DbtProject) -> bool:
+    manifest = project.manifest_path
+    return manifest.exists() and manifest.stat().st_mtime >= newest_source_mtime(
+        project.project_dir
+    )
+
+
+class _PreparerWithOurDbt(DbtProjectPreparer):
+    """Dagster's dev-time preparation, on its public preparer interface: under `dagster dev` each
+    process loading the code location (the code server, every run) parses the project first, to
+    pick up edits. Ours parses only when a project file changed since the manifest was written (a
+    parse costs seconds per run), with DBT_EXECUTABLE instead of the `dbt` on PATH and with the
+    CRYPTOFLOW_PG_* variables of DATABASE_URL (profiles.yml refuses DATABASE_URL alone); one
+    process at a time, the others then find the manifest fresh."""
+
+    def prepare_if_dev(self, project: DbtProject) -> None:
+        if self.using_dagster_dev():
+            self.prepare(project)
 
     def prepare(self, project: DbtProject) -> None:
-        manifest = project.manifest_path
-        if manifest.exists() and manifest.stat().st_mtime >= newest_source_mtime(
-            project.project_dir
-        ):
+        if manifest_is_fresh(project):
             return
-        super().prepare(project)
-
-    def _prepare_manifest(self, project: DbtProject) -> None:
-        DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
-            ["parse", "--quiet"], target_path=project.target_path
-        ).wait()
+        manifest = project.manifest_path
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        database_url = os.environ.get("DATABASE_URL")
+        with manifest.with_suffix(".concurrent-update-lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if manifest_is_fresh(project):  # another process parsed while this one waited
+                return
+            with environ_overrides(**(dbt_env(database_url) if database_url else {})):
+                DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+                    ["parse", "--quiet"], target_path=project.target_path
+                ).wait()
 
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)

@@ -35,6 +35,11 @@ class WarehouseDbtResource(DbtCliResource):
     # executable for its version and builds an in-process dbt adapter before every invocation;
     # the executable is the dbt-core imported here, and the adapter only serves
     # `.fetch_row_counts()`/column metadata, which the assets do not use (they count rows inline).
+    # These two are the only private members of a Dagster library this repository uses:
+    # dagster-dbt 0.29 has no public switch for either. Upstream: the version probe is the engine
+    # detection of dagster-io/dagster#34215 (read from the importable `dbt` package, as here);
+    # the adapter is the in-process one of dagster-io/dagster#33818, needed only by metadata
+    # fetches. Check both again when dagster-dbt moves (tests/orchestration cover the runs).
     @cached_property
     def _cli_version(self) -> version.Version:
         return version.parse(dbt_core_version.__version__)

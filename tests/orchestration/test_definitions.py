@@ -12,6 +12,7 @@ import dagster as dg
 import sqlalchemy as sa
 
 from cryptoflow.db import dagster_storage_url, make_engine
+from cryptoflow_cli.up import FIRST_RUN_JOB
 from orchestration.definitions import defs
 
 SELECT_RAW = ("--select", "key:raw/*")
@@ -59,6 +60,15 @@ def test_raw_assets_and_ingest_jobs() -> None:
         history.asset_layer.selected_asset_keys
     )
     assert ingest.executor_def.name == "in_process"
+
+
+def test_the_first_run_of_cryptoflow_up_is_a_job_of_every_asset_and_check() -> None:
+    """`cryptoflow up` launches FIRST_RUN_JOB by name (public API, no implicit `__ASSET_JOB`)."""
+    job = defs.resolve_job_def(FIRST_RUN_JOB)
+    graph = defs.resolve_asset_graph()
+    assert set(job.asset_layer.selected_asset_keys) == set(graph.get_all_asset_keys())
+    assert set(job.asset_layer.asset_graph.asset_check_keys) == set(graph.asset_check_keys)
+    assert job.executor_def.name == "in_process"
 
 
 def test_cli_materializes_raw_against_the_simulator(

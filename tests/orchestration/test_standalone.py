@@ -23,6 +23,7 @@ from cryptoflow.db import create_database, drop_database, make_engine
 from cryptoflow.services import free_port
 from cryptoflow.simulator.server import RunningSimulator
 from cryptoflow_cli.dagster_graphql import DagsterGraphQL
+from cryptoflow_cli.up import FIRST_RUN_JOB
 from orchestration.quality.checks import quality_checks
 from tests.process_support import start, stop, wait_until
 
@@ -177,7 +178,7 @@ def test_dagster_dev_runs_a_launched_run_on_an_empty_database(
             "selector": {
                 "repositoryLocationName": location,
                 "repositoryName": repository,
-                "jobName": "__ASSET_JOB",
+                "jobName": FIRST_RUN_JOB,  # every asset: the run takes the selection below
                 "assetSelection": [{"path": path} for path in SMALL_SELECTION],
             },
             "runConfigData": {},
