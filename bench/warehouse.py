@@ -10,37 +10,23 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from cryptoflow.db import PgParts, drop_database
-from cryptoflow.services import (
-    EmbeddedPostgres,
-    EmbeddedRedis,
-    free_port,
-    postgres_answers,
-    redis_answers,
-)
+from cryptoflow.db import drop_database
+from support.servers import LOCAL_PG_SERVER_URL, LOCAL_REDIS_URL, postgres_server, redis_server
 from support.warehouse import new_warehouse
-
-DEFAULT_PG_SERVER_URL = "postgresql://postgres:@127.0.0.1:5432/postgres"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @contextlib.contextmanager
 def services() -> Iterator[tuple[str, str]]:
     """(PostgreSQL server URL, Redis URL): `BENCH_PG_SERVER_URL`/`BENCH_REDIS_URL`, the local
     servers, or embedded ones started (and stopped) here."""
-    pg_url = os.environ.get("BENCH_PG_SERVER_URL", DEFAULT_PG_SERVER_URL)
-    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    pg_url = os.environ.get("BENCH_PG_SERVER_URL", LOCAL_PG_SERVER_URL)
+    redis_url = os.environ.get("BENCH_REDIS_URL", LOCAL_REDIS_URL)
     with contextlib.ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-svc-")))
-        if not postgres_answers(pg_url):
-            pg = EmbeddedPostgres(scratch / "pg")
-            pg_url = PgParts.parse(pg.start()).url(dbname="postgres")
-            stack.callback(pg.stop)
-        if not redis_answers(redis_url):
-            rds = EmbeddedRedis(scratch / "redis", port=free_port())
-            redis_url = rds.start()
-            stack.callback(rds.stop)
-        yield pg_url, redis_url
+        yield (
+            stack.enter_context(postgres_server(pg_url, scratch)),
+            stack.enter_context(redis_server(redis_url, scratch)),
+        )
 
 
 def scratch_database_name(purpose: str) -> str:

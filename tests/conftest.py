@@ -15,46 +15,25 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from cryptoflow.db import PgParts, create_database, drop_database, make_engine
-from cryptoflow.services import (
-    EmbeddedPostgres,
-    EmbeddedRedis,
-    free_port,
-    postgres_answers,
-    redis_answers,
-)
+from cryptoflow.db import create_database, drop_database, make_engine
 from cryptoflow.simulator.server import RunningSimulator, SimConfig, serve_in_thread
+from support.servers import LOCAL_PG_SERVER_URL, LOCAL_REDIS_URL, postgres_server, redis_server
 from support.warehouse import BuiltWarehouse, new_warehouse, prepare_database
-
-DEFAULT_TEST_DATABASE_URL = "postgresql://postgres:@127.0.0.1:5432/postgres"
-DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(scope="session")
 def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a PostgreSQL server on which tests may create and drop databases."""
-    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
-    if postgres_answers(url):
-        yield url
-        return
-    embedded = EmbeddedPostgres(tmp_path_factory.mktemp("embedded") / "pg")
-    try:
-        yield PgParts.parse(embedded.start()).url(dbname="postgres")
-    finally:
-        embedded.stop()
+    url = os.environ.get("TEST_DATABASE_URL", LOCAL_PG_SERVER_URL)
+    with postgres_server(url, tmp_path_factory.mktemp("embedded")) as server_url:
+        yield server_url
 
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = os.environ.get("TEST_REDIS_URL", DEFAULT_TEST_REDIS_URL)
-    if redis_answers(url):
-        yield url
-        return
-    embedded = EmbeddedRedis(tmp_path_factory.mktemp("embedded") / "redis", port=free_port())
-    try:
-        yield embedded.start()
-    finally:
-        embedded.stop()
+    url = os.environ.get("TEST_REDIS_URL", LOCAL_REDIS_URL)
+    with redis_server(url, tmp_path_factory.mktemp("embedded")) as server_url:
+        yield server_url
 
 
 def new_database_name() -> str:
