@@ -20,7 +20,7 @@ from api.schemas.coins import (
     SparklinesPublic,
 )
 from api.schemas.common import SortOrder
-from api.services.rows import fetch_dicts
+from api.services.rows import fetch_dicts, fetch_page
 
 COIN_COLUMNS = """
     coin_id, symbol, name, image_url, market_cap_rank, category, snapshot_at,
@@ -47,35 +47,27 @@ async def list_coins(session: AsyncSession, query: CoinListQuery) -> CoinsPublic
     # Identifiers come from the validated enums, never from the request text.
     sort_column = query.sort.value
     direction = "desc" if query.order is SortOrder.DESC else "asc"
-    statement = text(f"""
-        with filtered as (
-            select {COIN_COLUMNS}
-            from marts.mv_latest_market_data
-            where cast(:pattern as text) is null
-                or coin_id ilike :pattern
-                or symbol ilike :pattern
-                or name ilike :pattern
-        )
-        select total.row_count, page.*
-        from (select count(*) as row_count from filtered) as total
-        left join lateral (
-            select * from filtered
-            order by {sort_column} {direction} nulls last, coin_id
-            limit :limit offset :offset
-        ) as page on true
-    """)
+    matching = f"""
+        select {COIN_COLUMNS}
+        from marts.mv_latest_market_data
+        where cast(:pattern as text) is null
+            or coin_id ilike :pattern
+            or symbol ilike :pattern
+            or name ilike :pattern
+    """
     params = {
         "pattern": like_pattern(query.search) if query.search else None,
         "limit": query.per_page,
         "offset": query.offset,
     }
-    rows = await fetch_dicts(session, statement, params)
-    return CoinsPublic.model_validate(
-        {
-            "data": [row for row in rows if row["coin_id"] is not None],
-            "count": rows[0]["row_count"] if rows else 0,
-        }
+    page = await fetch_page(
+        session,
+        matching,
+        order_by=f"{sort_column} {direction} nulls last, coin_id",
+        key="coin_id",
+        params=params,
     )
+    return CoinsPublic.model_validate(page)
 
 
 async def get_coin(session: AsyncSession, coin_id: str) -> CoinPublic | None:

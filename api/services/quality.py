@@ -11,7 +11,7 @@ from api.schemas.quality import (
     QualitySummary,
     TableQuality,
 )
-from api.services.rows import fetch_dicts
+from api.services.rows import fetch_page
 
 # The newest result of each (check, table): what the quality page shows as "current". Every
 # check runs at least hourly (quality_job), so only the day before the newest result is read:
@@ -31,21 +31,12 @@ def score(*, passed: int, warned: int, total: int) -> float:
 
 async def list_checks(session: AsyncSession, query: QualityCheckQuery) -> QualityChecksPublic:
     source = LATEST_CHECKS if query.latest else "select * from app.data_quality_checks"
-    statement = text(f"""
-        with chosen as (
-            select * from ({source}) as source
-            where (cast(:status as text) is null or status = :status)
-                and (cast(:table_name as text) is null or table_name = :table_name)
-                and (cast(:check_name as text) is null or check_name = :check_name)
-        )
-        select total.row_count, page.*
-        from (select count(*) as row_count from chosen) as total
-        left join lateral (
-            select * from chosen
-            order by checked_at desc, id desc
-            limit :limit offset :offset
-        ) as page on true
-    """)
+    matching = f"""
+        select * from ({source}) as source
+        where (cast(:status as text) is null or status = :status)
+            and (cast(:table_name as text) is null or table_name = :table_name)
+            and (cast(:check_name as text) is null or check_name = :check_name)
+    """
     params = {
         "status": query.status.value if query.status else None,
         "table_name": query.table_name,
@@ -53,13 +44,10 @@ async def list_checks(session: AsyncSession, query: QualityCheckQuery) -> Qualit
         "limit": query.per_page,
         "offset": query.offset,
     }
-    rows = await fetch_dicts(session, statement, params)
-    return QualityChecksPublic.model_validate(
-        {
-            "data": [row for row in rows if row["id"] is not None],
-            "count": rows[0]["row_count"] if rows else 0,
-        }
+    page = await fetch_page(
+        session, matching, order_by="checked_at desc, id desc", key="id", params=params
     )
+    return QualityChecksPublic.model_validate(page)
 
 
 async def get_summary(session: AsyncSession) -> QualitySummary:
