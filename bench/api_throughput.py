@@ -17,11 +17,12 @@ from pathlib import Path
 import httpx
 
 from bench.loadgen import Load, run_load, wrk_binary
-from bench.procs import Server, http_ok, running, uvicorn_args
+from bench.procs import Server, running, uvicorn_args
 from bench.results import BenchReport
 from bench.warehouse import bench_database
 from cryptoflow.services import free_port
 from cryptoflow.settings import get_settings
+from cryptoflow_cli.supervisor import http_ok
 
 # (path, whether the ratio target of docs/targets.md is checked on it)
 ENDPOINTS = (

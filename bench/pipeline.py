@@ -26,13 +26,14 @@ import psycopg
 import sqlalchemy as sa
 
 from api.migrate import upgrade as migrate_app_schema
-from bench.procs import VENV_BIN, Server, http_ok, running
+from bench.procs import VENV_BIN, Server, running
 from bench.results import BenchReport
 from bench.warehouse import scratch_database_name, services
 from cryptoflow.coingecko import API_PATH, PING
 from cryptoflow.db import create_database, create_schemas, drop_database, make_engine
 from cryptoflow.environ import environ_overrides
 from cryptoflow.services import free_port
+from cryptoflow_cli.supervisor import http_ok
 from cryptoflow_cli.up import FIRST_RUN_JOB
 
 TICK = timedelta(minutes=10)

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import psutil
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,16 +26,6 @@ def wait_for(ready: Callable[[], bool], *, timeout_s: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what} not ready after {timeout_s:.0f} s")
         time.sleep(0.1)
-
-
-def http_ok(url: str) -> Callable[[], bool]:
-    def check() -> bool:
-        try:
-            return httpx.get(url, timeout=2.0).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    return check
 
 
 @dataclass
