@@ -25,16 +25,16 @@ import httpx
 import psycopg
 import sqlalchemy as sa
 
-from api.migrate import upgrade as migrate_app_schema
 from bench.procs import VENV_BIN, Server, running
 from bench.results import BenchReport
 from bench.warehouse import scratch_database_name, services
 from cryptoflow.coingecko import API_PATH, PING
-from cryptoflow.db import create_database, create_schemas, drop_database, make_engine
+from cryptoflow.db import create_database, drop_database, make_engine
 from cryptoflow.environ import environ_overrides
 from cryptoflow.services import free_port
 from cryptoflow_cli.supervisor import http_ok
 from cryptoflow_cli.up import FIRST_RUN_JOB
+from support.warehouse import prepare_database
 
 TICK = timedelta(minutes=10)
 TARGET_TICK_SQL_S = 2.0
@@ -148,8 +148,7 @@ def run(*, pg_server_url: str) -> tuple[BenchReport, str]:
     report = BenchReport("Pipeline")
     name = scratch_database_name("pipeline")
     url = create_database(pg_server_url, name)
-    create_schemas(url)
-    migrate_app_schema(url)
+    prepare_database(url)
     start_at = datetime.now(UTC).replace(second=0, microsecond=0)
     try:
         sim_port = free_port()
