@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from bench.procs import MB, VENV_BIN, Server, tree, wait_for
 from bench.results import BenchReport
 from cryptoflow.db import make_engine
+from cryptoflow.environ import read_exports
 from cryptoflow.services import free_port
 from cryptoflow_cli.dagster_graphql import TERMINAL_STATUSES, DagsterGraphQL
 
@@ -106,11 +107,10 @@ def _safe(check: Any) -> bool:
 
 def _database_url(data_dir: Path) -> str:
     """The URL `cryptoflow up` wrote for its embedded PostgreSQL."""
-    for line in (data_dir / "cryptoflow.env").read_text().splitlines():
-        key, _, value = line.removeprefix("export ").partition("=")
-        if key == "DATABASE_URL":
-            return value.strip("'")
-    raise RuntimeError("cryptoflow up wrote no DATABASE_URL")
+    written = read_exports((data_dir / "cryptoflow.env").read_text())
+    if "DATABASE_URL" not in written:
+        raise RuntimeError("cryptoflow up wrote no DATABASE_URL")
+    return written["DATABASE_URL"]
 
 
 def _newest_snapshot(database_url: str) -> datetime | None:

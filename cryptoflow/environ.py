@@ -1,10 +1,12 @@
-"""Temporarily set process environment variables (libraries that read os.environ directly)."""
+"""Process environment variables: set for a block (libraries that read os.environ directly), and
+written as shell `export` lines (`.data/cryptoflow.env`, `cryptoflow dbt-env`)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import shlex
+from collections.abc import Iterator, Mapping
 
 
 @contextlib.contextmanager
@@ -20,3 +22,18 @@ def environ_overrides(**values: str) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def shell_exports(values: Mapping[str, str]) -> str:
+    """`export NAME=value` lines that a POSIX shell can `source` or `eval`, each value quoted."""
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items())
+
+
+def read_exports(text: str) -> dict[str, str]:
+    """The variables of `shell_exports` text."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("export "):
+            name, _, value = shlex.split(line.removeprefix("export "))[0].partition("=")
+            values[name] = value
+    return values

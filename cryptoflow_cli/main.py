@@ -81,6 +81,24 @@ def migrate() -> None:
     typer.echo("schemas and app tables are up to date")
 
 
+@app.command("dbt-env")
+def dbt_env() -> None:
+    """Print DATABASE_URL as the CRYPTOFLOW_PG_* variables dbt reads: eval "$(cryptoflow dbt-env)"."""
+    from cryptoflow.db import dbt_env as split_for_dbt
+    from cryptoflow.environ import shell_exports
+    from cryptoflow.settings import SettingsError, get_settings
+
+    database_url = get_settings().database_url
+    if not database_url:
+        raise SettingsError(
+            "DATABASE_URL",
+            None,
+            "dbt-env needs the database dbt builds into (the running platform's: "
+            "source .data/cryptoflow.env)",
+        )
+    typer.echo(shell_exports(split_for_dbt(database_url)), nl=False)
+
+
 def _sim_env(name: str) -> str:
     return f"CRYPTOFLOW_SIM_{name}"
 

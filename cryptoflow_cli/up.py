@@ -22,6 +22,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from cryptoflow.coingecko import API_PATH, PING
 from cryptoflow.db import create_schemas, dagster_storage_url, dbt_env, make_engine
+from cryptoflow.environ import shell_exports
 from cryptoflow.services import EmbeddedPostgres, EmbeddedRedis, require_postgres, require_redis
 from cryptoflow.settings import PROJECT_ROOT, Settings, Source
 from cryptoflow_cli.dagster_graphql import TERMINAL_STATUSES, DagsterGraphQL
@@ -96,10 +97,14 @@ def dagster_home(settings: Settings) -> Path:
 ENV_FILE_KEYS = ("DATABASE_URL", "REDIS_URL", "DAGSTER_HOME", "DAGSTER_PG_URL")
 
 
-def write_env_file(path: Path, env: dict[str, str]) -> None:
-    """Where the running platform lives, for `source .data/cryptoflow.env` before `dbt build`."""
-    keys = [*ENV_FILE_KEYS, *sorted(k for k in env if k.startswith("CRYPTOFLOW_PG_"))]
-    path.write_text("".join(f"export {key}='{env[key]}'\n" for key in keys))
+def write_env_file(path: Path, env: dict[str, str], database_url: str) -> None:
+    """Where the running platform lives, for `source .data/cryptoflow.env` before `dbt build`:
+    the URLs and the CRYPTOFLOW_PG_* parts of DATABASE_URL that dbt reads. Readable by the owner
+    only (it holds the database password)."""
+    values = {key: env[key] for key in ENV_FILE_KEYS} | dbt_env(database_url)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(shell_exports(values))
 
 
 def follow_first_run(client: DagsterGraphQL, run_id: str) -> str:
@@ -154,7 +159,7 @@ def up(settings: Settings) -> None:
 
         upgrade(database_url)
         env = platform.env
-        env.update(dbt_env(database_url))
+        env.update(dbt_env(database_url))  # for every dbt the children run
         env.update(
             DATABASE_URL=database_url,
             REDIS_URL=redis_url,
@@ -163,7 +168,7 @@ def up(settings: Settings) -> None:
             CRYPTOFLOW_DATA_DIR=str(settings.data_dir),
             PYTHONUNBUFFERED="1",
         )
-        write_env_file(settings.data_dir / "cryptoflow.env", env)
+        write_env_file(settings.data_dir / "cryptoflow.env", env, database_url)
         sup = platform.supervisor = Supervisor(settings.data_dir / "logs", env, PROJECT_ROOT)
         b = platform.bin_dir
 

@@ -1,4 +1,6 @@
-"""`dbt build` from `dbt_project/` with nothing but DATABASE_URL set, as a data engineer runs it."""
+"""`dbt build` from `dbt_project/` with nothing but DATABASE_URL set, as a data engineer runs it:
+`eval "$(cryptoflow dbt-env)"` splits the URL into the CRYPTOFLOW_PG_* variables profiles.yml
+reads (the URL is parsed once, by cryptoflow.db), then plain `dbt build`."""
 
 from __future__ import annotations
 
@@ -29,10 +31,22 @@ def test_dbt_build_from_the_command_line(
         "DBT_LOG_PATH": str(tmp_path / "logs"),
     }
     dbt = Path(sys.executable).with_name("dbt")
+    cryptoflow = Path(sys.executable).with_name("cryptoflow")
+
+    # DATABASE_URL alone is refused, naming what is missing, rather than built into the default
+    alone = subprocess.run(
+        [str(dbt), "parse"],
+        cwd=project_root / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert alone.returncode != 0 and "CRYPTOFLOW_PG_HOST" in alone.stdout, alone.stdout[-3000:]
 
     started = time.monotonic()
     run = subprocess.run(
-        [str(dbt), "build"],
+        ["/bin/bash", "-c", f'eval "$({cryptoflow} dbt-env)" && exec {dbt} build'],
         cwd=project_root / "dbt_project",
         env=env,
         capture_output=True,
