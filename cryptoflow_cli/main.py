@@ -106,9 +106,15 @@ def _sim_env(name: str) -> str:
 @app.command()
 def sim(
     ctx: typer.Context,
-    port: int = typer.Option(8765, envvar=_sim_env("PORT"), help="TCP port"),
+    port: int | None = typer.Option(
+        None, show_default=False, help="TCP port (default: the CRYPTOFLOW_SIM_PORT setting)"
+    ),
     host: str = typer.Option("127.0.0.1", envvar=_sim_env("HOST"), help="bind address"),
-    seed: int = typer.Option(42, envvar=_sim_env("SEED"), help="seed of the market"),
+    seed: int | None = typer.Option(
+        None,
+        show_default=False,
+        help="seed of the market (default: the CRYPTOFLOW_SIM_SEED setting)",
+    ),
     now: datetime | None = typer.Option(
         None, envvar=_sim_env("NOW"), help="freeze the clock at this UTC time (ISO-8601)"
     ),
@@ -136,8 +142,13 @@ def sim(
 
     from pydantic import ValidationError
 
+    from cryptoflow.settings import get_settings
     from cryptoflow.simulator.faults import FaultConfig
     from cryptoflow.simulator.server import SimConfig, serve
+
+    settings = get_settings()  # the one reader of CRYPTOFLOW_SIM_PORT/SEED, as for cryptoflow up
+    port = settings.sim_port if port is None else port
+    seed = settings.sim_seed if seed is None else seed
 
     try:
         faults = FaultConfig(

@@ -105,6 +105,9 @@ CASES = {
     "option variable of the simulator (sim)": Case(
         cli("sim"), {"CRYPTOFLOW_SIM_RATE_429": "2"}, "CRYPTOFLOW_SIM_RATE_429='2'"
     ),
+    "the simulator's port setting (sim)": Case(
+        cli("sim"), {"CRYPTOFLOW_SIM_PORT": "http"}, "CRYPTOFLOW_SIM_PORT='http'"
+    ),
     "no DATABASE_URL to split for dbt (dbt-env)": Case(
         cli("dbt-env"), {}, "DATABASE_URL=(unset): dbt-env needs the database"
     ),

@@ -315,7 +315,7 @@ def create_app(config: SimConfig | None = None) -> FastAPI:
     return app
 
 
-def serve(config: SimConfig, *, host: str = "127.0.0.1", port: int = 8765) -> None:
+def serve(config: SimConfig, *, host: str = "127.0.0.1", port: int) -> None:
     import uvicorn
 
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")

@@ -130,3 +130,28 @@ def test_cli_refuses_a_bad_rate() -> None:
     )
     assert done.returncode == 2
     assert "--rate-5xx" in done.stderr  # the option as typed
+
+
+def test_cli_takes_port_and_seed_from_the_settings(tmp_path: Path) -> None:
+    """`cryptoflow sim` without --port/--seed serves on CRYPTOFLOW_SIM_PORT with
+    CRYPTOFLOW_SIM_SEED, read by the one settings object (as `cryptoflow up` reads them)."""
+    port = free_port()
+    cli = Path(sys.executable).parent / "cryptoflow"
+    env = {**os.environ, "CRYPTOFLOW_SIM_PORT": str(port), "CRYPTOFLOW_SIM_SEED": "7"}
+    process = subprocess.Popen(
+        [str(cli), "sim"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/api/v3/ping", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert process.stderr is not None
+    assert f"http://127.0.0.1:{port}/api/v3 (seed 7)" in process.stderr.read()
