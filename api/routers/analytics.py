@@ -8,8 +8,15 @@ from fastapi import APIRouter, Query
 
 from api.deps import SessionDep
 from api.schemas.analytics import CorrelationMatrix, VolatilityRanking, VolatilitySortField
-from api.schemas.common import AnalyticsPeriod, CoinIds, SortOrder, split_ids
+from api.schemas.common import (
+    DEFAULT_ANALYTICS_PERIOD,
+    AnalyticsPeriod,
+    CoinIds,
+    SortOrder,
+    split_ids,
+)
 from api.services import analytics
+from cryptoflow.dbt_project import CORRELATION_TOP_N
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
@@ -19,8 +26,10 @@ Period = Annotated[AnalyticsPeriod, Query(description="look-back window in days"
 @router.get("/correlation", response_model=CorrelationMatrix)
 async def read_correlation(
     session: SessionDep,
-    period: Period = AnalyticsPeriod.MONTH,
-    top: Annotated[int, Query(ge=2, le=50, description="largest coins by market cap")] = 15,
+    period: Period = DEFAULT_ANALYTICS_PERIOD,
+    top: Annotated[
+        int, Query(ge=2, le=50, description="largest coins by market cap")
+    ] = CORRELATION_TOP_N,
     ids: Annotated[
         CoinIds,
         Query(description="comma-separated coin ids (at most 100) instead of the top coins"),
@@ -39,7 +48,7 @@ async def read_correlation(
 @router.get("/volatility", response_model=VolatilityRanking)
 async def read_volatility(
     session: SessionDep,
-    period: Period = AnalyticsPeriod.MONTH,
+    period: Period = DEFAULT_ANALYTICS_PERIOD,
     sort: VolatilitySortField = VolatilitySortField.VOLATILITY,
     order: SortOrder = SortOrder.DESC,
     limit: Annotated[int, Query(ge=1, le=250)] = 50,

@@ -17,7 +17,7 @@ from api.schemas.coins import (
     SparklineQuery,
     SparklinesPublic,
 )
-from api.schemas.common import COIN_ID_MAX_LENGTH, AnalyticsPeriod
+from api.schemas.common import COIN_ID_MAX_LENGTH, DEFAULT_ANALYTICS_PERIOD, AnalyticsPeriod
 from api.services import coins
 
 router = APIRouter(prefix="/coins", tags=["coins"])
@@ -83,7 +83,7 @@ async def read_coin_analytics(
     session: SessionDep,
     period: Annotated[
         AnalyticsPeriod, Query(description="period of the correlation lists, in days")
-    ] = AnalyticsPeriod.MONTH,
+    ] = DEFAULT_ANALYTICS_PERIOD,
     limit: Annotated[int, Query(ge=1, le=50, description="coins per list")] = 5,
 ) -> CoinAnalytics:
     """Volatility, max drawdown and Sharpe ratio per period; most and least correlated coins."""

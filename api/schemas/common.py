@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import IntEnum, StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from cryptoflow.dbt_project import ANALYTICS_PERIODS
 
 
 class Message(BaseModel):
@@ -18,13 +20,20 @@ class SortOrder(StrEnum):
     DESC = "desc"
 
 
-class AnalyticsPeriod(IntEnum):
-    """The look-back windows the analytics models compute, in days."""
+def _analytics_period_enum() -> type[IntEnum]:
+    """One member per period of the dbt var `analytics_periods` (cryptoflow.dbt_project)."""
+    members = [(f"DAYS_{days}", days) for days in ANALYTICS_PERIODS]
+    enum = IntEnum("AnalyticsPeriod", members, module=__name__)  # type: ignore[misc]
+    enum.__doc__ = "The look-back windows the analytics models compute, in days."
+    return enum
 
-    WEEK = 7
-    MONTH = 30
-    QUARTER = 90
-    YEAR = 365
+
+if TYPE_CHECKING:  # its members come from the dbt project: to mypy, any period
+    AnalyticsPeriod = IntEnum
+else:
+    AnalyticsPeriod = _analytics_period_enum()
+# The period the API answers for when none is asked (and the dashboard opens on).
+DEFAULT_ANALYTICS_PERIOD = AnalyticsPeriod(30)
 
 
 class PageQuery(BaseModel):

@@ -10,10 +10,9 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject, DbtProjectPreparer
 
 from cryptoflow.db import dbt_env
+from cryptoflow.dbt_project import DBT_PROJECT_DIR
 from cryptoflow.environ import environ_overrides
-from cryptoflow.settings import PROJECT_ROOT
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # The dbt of this interpreter's environment: Dagster processes need not have the venv on PATH.
 _VENV_DBT = Path(sys.executable).with_name("dbt")
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from api.main import app
+from api.schemas.common import DEFAULT_ANALYTICS_PERIOD, AnalyticsPeriod
+from cryptoflow.dbt_project import ANALYTICS_PERIODS, CORRELATION_TOP_N
 from tests.api.conftest import SqlRunner
 
 
@@ -105,3 +108,25 @@ def test_volatility_bad_parameters(warehouse_client: TestClient, params: dict) -
     response = warehouse_client.get("/api/v1/analytics/volatility", params=params)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][0] == "query"
+
+
+def test_periods_and_correlation_size_are_the_dbt_vars(
+    warehouse_client: TestClient, sql: SqlRunner
+) -> None:
+    """dbt_project.yml's vars own them (cryptoflow.dbt_project): what dbt built is what the API
+    accepts and answers by default."""
+    assert [period.value for period in AnalyticsPeriod] == list(ANALYTICS_PERIODS)
+    schema = app.openapi()["components"]["schemas"]["AnalyticsPeriod"]
+    assert schema["enum"] == list(ANALYTICS_PERIODS)
+    for table in ("analytics_volatility", "analytics_correlation"):
+        built = sql(f"select distinct period_days from analytics.{table}")
+        assert {row["period_days"] for row in built} == set(ANALYTICS_PERIODS), table
+    [row] = sql(
+        "select count(distinct coin_a_id) as coins from analytics.analytics_correlation"
+        " where period_days = :period",
+        period=DEFAULT_ANALYTICS_PERIOD.value,
+    )
+    assert row["coins"] == CORRELATION_TOP_N
+    body = warehouse_client.get("/api/v1/analytics/correlation").json()  # every default
+    assert body["period_days"] == DEFAULT_ANALYTICS_PERIOD.value
+    assert len(body["coins"]) == CORRELATION_TOP_N

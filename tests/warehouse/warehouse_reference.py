@@ -16,9 +16,11 @@ import polars as pl
 import sqlalchemy as sa
 
 from cryptoflow.db import make_engine
+from cryptoflow.dbt_project import ANALYTICS_PERIODS, CORRELATION_TOP_N
 
-PERIODS = (7, 30, 90, 365)
-TOP_N_CORRELATION = 15
+# The models' parameters, from their one definition (dbt_project.yml's vars)
+PERIODS = ANALYTICS_PERIODS
+TOP_N_CORRELATION = CORRELATION_TOP_N
 DAYS_PER_YEAR = 365
 
 

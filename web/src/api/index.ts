@@ -18,6 +18,7 @@ export type CorrelatedCoin = Schemas["CorrelatedCoin"];
 export type MarketOverview = Schemas["MarketOverview"];
 export type MarketMover = Schemas["MarketMover"];
 export type CorrelationMatrix = Schemas["CorrelationMatrix"];
+export type AnalyticsPeriod = Schemas["AnalyticsPeriod"];
 export type VolatilityEntry = Schemas["VolatilityEntry"];
 export type PipelineRun = Schemas["PipelineRunPublic"];
 export type JobHealth = Schemas["JobHealth"];

@@ -1,3 +1,5 @@
+import type { AnalyticsPeriod } from "../api";
+
 export function Segmented<T extends string | number>({
   options,
   value,
@@ -26,12 +28,12 @@ export function Segmented<T extends string | number>({
   );
 }
 
-/** The periods the warehouse computes analytics for (`period_days`; docs/targets.md). */
-export type Period = 7 | 30 | 90 | 365;
+/** The periods the warehouse computes analytics for: the API's `AnalyticsPeriod` (the dbt var
+ * `analytics_periods`, through the OpenAPI schema). Each needs its label here. */
+export type Period = AnalyticsPeriod;
 
-export const PERIODS: { value: Period; label: string }[] = [
-  { value: 7, label: "7D" },
-  { value: 30, label: "30D" },
-  { value: 90, label: "90D" },
-  { value: 365, label: "1Y" },
-];
+const PERIOD_LABELS: Record<Period, string> = { 7: "7D", 30: "30D", 90: "90D", 365: "1Y" };
+
+export const PERIODS: { value: Period; label: string }[] = Object.entries(PERIOD_LABELS).map(
+  ([value, label]) => ({ value: Number(value) as Period, label }),
+);
