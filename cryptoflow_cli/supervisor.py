@@ -83,10 +83,12 @@ def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None
         os.killpg(process.pid, sig)
 
 
-def http_ok(url: str) -> Callable[[], bool]:
+def http_ok(url: str, *, timeout_s: float = 2.0) -> Callable[[], bool]:
+    """A readiness probe: whether `url` answers 200 within `timeout_s`."""
+
     def check() -> bool:
         try:
-            return httpx.get(url, timeout=2.0).status_code == 200
+            return httpx.get(url, timeout=timeout_s).status_code == 200
         except httpx.HTTPError:
             return False
 

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import psutil
 import pytest
 
@@ -89,16 +88,6 @@ def wait_until(
             logs = "\n".join(f"--- {child.name}:\n{child.tail(1500)}" for child in watched)
             pytest.fail(f"{what} not reached within {timeout_s:.0f} s\n{logs}")
         time.sleep(interval_s)
-
-
-def http_ok(url: str) -> Callable[[], bool]:
-    def answers() -> bool:
-        try:
-            return httpx.get(url, timeout=3).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    return answers
 
 
 def stop(

@@ -41,7 +41,8 @@ from cryptoflow.db import (
 )
 from cryptoflow.services import free_port
 from cryptoflow_cli.dagster_graphql import DagsterGraphQL
-from tests.process_support import Child, http_ok, start, stop, wait_until
+from cryptoflow_cli.supervisor import http_ok
+from tests.process_support import Child, start, stop, wait_until
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NODEV_ENV = PROJECT_ROOT / ".cache" / "nodev-venv"
@@ -316,7 +317,7 @@ def test_every_shipped_command_runs_from_the_no_dev_environment(
         ]
 
         wait_until(
-            http_ok(f"http://127.0.0.1:{sim_port}/api/v3/ping"),
+            http_ok(f"http://127.0.0.1:{sim_port}/api/v3/ping", timeout_s=3),
             timeout_s=STARTUP_TIMEOUT_S,
             what="simulator /api/v3/ping",
             watch=servers,
@@ -332,7 +333,7 @@ def test_every_shipped_command_runs_from_the_no_dev_environment(
         wait_until(
             lambda: healthy("api"), timeout_s=STARTUP_TIMEOUT_S, what="api /readyz", watch=servers
         )
-        assert http_ok(f"http://127.0.0.1:{ports['8000']}/healthz")()
+        assert http_ok(f"http://127.0.0.1:{ports['8000']}/healthz", timeout_s=3)()
 
         # the webserver lists the jobs once it loaded the code server's location; then each
         # compose healthcheck (a dagster import each: run once things are up, not polled)
