@@ -80,7 +80,14 @@ def _recorded(
     results = [
         result
         if result.asset_key is not None
-        else result._replace(asset_key=only_key.asset_key, check_name=only_key.name)
+        else dg.AssetCheckResult(  # the public constructor, every field carried over
+            passed=result.passed,
+            asset_key=only_key.asset_key,
+            check_name=only_key.name,
+            metadata=result.metadata,
+            severity=result.severity,
+            description=result.description,
+        )
         for result in outcomes
     ]
     with warehouse.engine().begin() as conn:
