@@ -17,7 +17,7 @@ renamed as (
         market_cap_percentage_btc::double precision as btc_dominance_pct,
         market_cap_percentage_eth::double precision as eth_dominance_pct,
         market_cap_change_percentage_24h_usd::double precision as market_cap_change_24h_pct,
-        to_timestamp(_dlt_load_id::numeric) as loaded_at,
+        {{ dlt_loaded_at() }} as loaded_at,
         _dlt_load_id as load_id
 
     from source
@@ -28,9 +28,7 @@ renamed as (
 
 deduplicated as (
 
-    select distinct on (snapshot_at) *
-    from renamed
-    order by snapshot_at asc, load_id desc
+    {{ dedupe('renamed', ['snapshot_at']) }}
 
 ),
 

@@ -14,7 +14,7 @@ renamed as (
         price::double precision as price_usd,
         market_cap::double precision as market_cap_usd,
         total_volume::double precision as volume_24h_usd,
-        to_timestamp(_dlt_load_id::numeric) as loaded_at,
+        {{ dlt_loaded_at() }} as loaded_at,
         _dlt_load_id as load_id
 
     from source
@@ -25,9 +25,7 @@ renamed as (
 
 deduplicated as (
 
-    select distinct on (coin_id, observed_at) *
-    from renamed
-    order by coin_id asc, observed_at asc, load_id desc
+    {{ dedupe('renamed', ['coin_id', 'observed_at']) }}
 
 ),
 

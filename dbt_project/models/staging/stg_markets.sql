@@ -31,7 +31,7 @@ renamed as (
         ath::double precision as ath_usd,
         atl::double precision as atl_usd,
         sparkline_in_7d -> 'price' as sparkline_7d,
-        to_timestamp(_dlt_load_id::numeric) as loaded_at,
+        {{ dlt_loaded_at() }} as loaded_at,
         _dlt_load_id as load_id
 
     from source
@@ -42,9 +42,7 @@ renamed as (
 
 deduplicated as (
 
-    select distinct on (coin_id, snapshot_at) *
-    from renamed
-    order by coin_id asc, snapshot_at asc, load_id desc
+    {{ dedupe('renamed', ['coin_id', 'snapshot_at']) }}
 
 ),
 

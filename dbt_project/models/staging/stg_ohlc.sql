@@ -15,7 +15,7 @@ renamed as (
         high::double precision as high_usd,
         low::double precision as low_usd,
         close::double precision as close_usd,
-        to_timestamp(_dlt_load_id::numeric) as loaded_at,
+        {{ dlt_loaded_at() }} as loaded_at,
         _dlt_load_id as load_id
 
     from source
@@ -26,9 +26,7 @@ renamed as (
 
 deduplicated as (
 
-    select distinct on (coin_id, candle_close_at) *
-    from renamed
-    order by coin_id asc, candle_close_at asc, load_id desc
+    {{ dedupe('renamed', ['coin_id', 'candle_close_at']) }}
 
 ),
 
