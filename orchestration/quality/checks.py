@@ -12,9 +12,8 @@ from datetime import datetime, timedelta
 import dagster as dg
 import sqlalchemy as sa
 
-from cryptoflow.settings import get_settings
 from orchestration.quality.store import record_check_outcomes
-from orchestration.resources import WarehouseResource
+from orchestration.resources import CoinGeckoResource, WarehouseResource
 
 MARKET_DATA = dg.AssetKey(["marts", "fact_market_data"])
 DAILY_OHLCV = dg.AssetKey(["marts", "fact_daily_ohlcv"])
@@ -133,9 +132,11 @@ def freshness_check(
     description="The newest /coins/markets load holds every configured top-N coin.",
 )
 def completeness_check(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    coingecko: CoinGeckoResource,
 ) -> dg.AssetCheckResult:
-    expected = get_settings().top_n_coins
+    expected = coingecko.top_n  # the N the ingest loads
     found: int
     loaded_at: datetime | None
     with warehouse.engine().begin() as conn:

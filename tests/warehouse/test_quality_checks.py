@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from orchestration.resources import CoinGeckoResource
 from tests.warehouse.warehouse_support import execute, run_quality_checks
 
 OUR_CHECKS = {
@@ -98,3 +99,14 @@ def test_check_fails_when_its_condition_is_broken(warehouse_db: str, breakage: s
     assert status == ("warn" if severity == "WARN" else "fail")
     assert description == results[target].description
     assert details  # the metadata explaining the result travels with it
+
+
+def test_completeness_expects_the_configured_top_n(warehouse_db: str) -> None:
+    # the warehouse holds 50 coins; an ingest configured for 49 makes the newest load incomplete
+    coingecko = CoinGeckoResource(base_url="http://127.0.0.1:9/api/v3", top_n=49)
+
+    results = run_quality_checks(warehouse_db, coingecko)
+
+    completeness = results[("marts.fact_market_data", "completeness_check")]
+    assert completeness.passed is False
+    assert completeness.description == "50 of 49 coins in the newest snapshot"

@@ -11,7 +11,7 @@ from dagster_dlt import DagsterDltResource
 from cryptoflow.db import make_engine
 from orchestration.ingest.assets import coingecko_history_assets, coingecko_snapshot_assets
 from orchestration.quality.checks import quality_checks
-from orchestration.resources import CoinGeckoResource, WarehouseResource
+from orchestration.resources import CoinGeckoResource, WarehouseResource, coingecko_resource
 from orchestration.warehouse.assets import warehouse_dbt_assets
 from orchestration.warehouse.resources import warehouse_dbt
 
@@ -29,13 +29,21 @@ def pipeline_resources(database_url: str, sim_base_url: str) -> dict[str, Any]:
     }
 
 
-def run_quality_checks(database_url: str) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:
-    """Evaluate our six checks (nothing materialized); keyed by (table, check name)."""
+def run_quality_checks(
+    database_url: str, coingecko: CoinGeckoResource | None = None
+) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:
+    """Evaluate our six checks (nothing materialized); keyed by (table, check name).
+
+    `coingecko` (whose `top_n` the completeness check expects) defaults to the code location's.
+    """
     targets = {key.asset_key for checks in quality_checks for key in checks.check_keys}
     result = dg.materialize(
         [*(dg.AssetSpec(key) for key in targets), *quality_checks],
         selection=dg.AssetSelection.checks(*quality_checks),
-        resources={"warehouse": WarehouseResource(database_url=database_url)},
+        resources={
+            "warehouse": WarehouseResource(database_url=database_url),
+            "coingecko": coingecko or coingecko_resource(),
+        },
     )
     return {
         (".".join(evaluation.asset_key.path), evaluation.check_name): evaluation
