@@ -1,36 +1,23 @@
 /** ECharts with only the charts and components the dashboard uses (keeps the bundle lean). */
-import {
-  BarChart,
-  CandlestickChart,
-  HeatmapChart,
-  LineChart,
-  PieChart,
-  ScatterChart,
-  TreemapChart,
-} from "echarts/charts";
-import {
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  TooltipComponent,
-  VisualMapComponent,
-} from "echarts/components";
+import * as charts from "echarts/charts";
+import * as components from "echarts/components";
 import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 
+// Members of the namespaces, so the bundler still drops every chart and component not named here.
 echarts.use([
-  BarChart,
-  CandlestickChart,
-  HeatmapChart,
-  LineChart,
-  PieChart,
-  ScatterChart,
-  TreemapChart,
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  TooltipComponent,
-  VisualMapComponent,
+  charts.BarChart,
+  charts.CandlestickChart,
+  charts.HeatmapChart,
+  charts.LineChart,
+  charts.PieChart,
+  charts.ScatterChart,
+  charts.TreemapChart,
+  components.DataZoomComponent,
+  components.GridComponent,
+  components.LegendComponent,
+  components.TooltipComponent,
+  components.VisualMapComponent,
   CanvasRenderer,
 ]);
 

@@ -3,9 +3,12 @@ import { Link, useParams } from "react-router-dom";
 import { api, ApiError, type CorrelatedCoin } from "../api";
 import { Chart } from "../charts/Chart";
 import { candlestickOption, priceLineOption } from "../charts/options";
+import { Card } from "../components/Card";
 import { CoinAvatar } from "../components/CoinAvatar";
 import { CoinLink } from "../components/CoinLink";
+import { DataTable } from "../components/DataTable";
 import { Kpi } from "../components/Kpi";
+import { RiskHeadCells } from "../components/RiskHeadCells";
 import { AsyncView, Empty, ErrorState, Loading } from "../components/States";
 import { type Period, PERIODS, Segmented } from "../components/Segmented";
 import {
@@ -160,9 +163,9 @@ export default function CoinDetail() {
               sub={<span className="muted">turnover</span>}
             />
           </div>
-          <div className="card">
-            <div className="card-head">
-              <h2>Price</h2>
+          <Card
+            title="Price"
+            actions={
               <div className="toolbar">
                 <Segmented
                   label="Chart type"
@@ -183,7 +186,8 @@ export default function CoinDetail() {
                   }))}
                 />
               </div>
-            </div>
+            }
+          >
             {chartState.error ? (
               <ErrorState error={chartState.error} onRetry={chartState.reload} />
             ) : !option ? (
@@ -197,7 +201,7 @@ export default function CoinDetail() {
                 label={view === "line" ? "Price line chart" : "Candlestick chart"}
               />
             )}
-          </div>
+          </Card>
           <div className="card-head" style={{ marginBottom: 0 }}>
             <h2 style={{ margin: 0 }}>Risk and correlation</h2>
             <div className="toolbar">
@@ -211,43 +215,36 @@ export default function CoinDetail() {
             </div>
           </div>
           <div className="grid cols-3">
-            <div className="card">
-              <div className="card-head">
-                <h2>Risk metrics</h2>
-              </div>
+            <Card title="Risk metrics">
               <AsyncView state={analytics}>
                 {(a) =>
                   a.risk.length === 0 ? (
                     <Empty>Risk metrics appear after the daily analytics run.</Empty>
                   ) : (
-                    <div className="table-wrap">
-                      <table data-testid="risk-table">
-                        <thead>
-                          <tr>
-                            <th>Period</th>
-                            <th className="num">Volatility</th>
-                            <th className="num">Max DD</th>
-                            <th className="num">Sharpe</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          {a.risk.map((r) => (
-                            <tr key={r.period_days}>
-                              <td>{r.period_days}d</td>
-                              <td className="num">{formatFraction(r.volatility)}</td>
-                              <td className="num down">{formatFraction(r.max_drawdown)}</td>
-                              <td className={`num ${changeClass(r.sharpe_ratio)}`}>
-                                {formatNumber(r.sharpe_ratio)}
-                              </td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    </div>
+                    <DataTable
+                      testId="risk-table"
+                      head={
+                        <>
+                          <th>Period</th>
+                          <RiskHeadCells />
+                        </>
+                      }
+                    >
+                      {a.risk.map((r) => (
+                        <tr key={r.period_days}>
+                          <td>{r.period_days}d</td>
+                          <td className="num">{formatFraction(r.volatility)}</td>
+                          <td className="num down">{formatFraction(r.max_drawdown)}</td>
+                          <td className={`num ${changeClass(r.sharpe_ratio)}`}>
+                            {formatNumber(r.sharpe_ratio)}
+                          </td>
+                        </tr>
+                      ))}
+                    </DataTable>
                   )
                 }
               </AsyncView>
-            </div>
+            </Card>
             <AsyncView state={analytics}>
               {(a) => (
                 <>

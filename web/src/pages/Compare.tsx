@@ -5,7 +5,9 @@ import { Chart } from "../charts/Chart";
 import { palette } from "../charts/echarts";
 import { base100Option } from "../charts/options";
 import { CoinLink } from "../components/CoinLink";
+import { DataTable } from "../components/DataTable";
 import { PageHead } from "../components/Layout";
+import { RiskHeadCells } from "../components/RiskHeadCells";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { type Period, PERIODS, Segmented } from "../components/Segmented";
 import { changeClass, formatFraction, formatNumber, formatPct, formatPrice } from "../lib/format";
@@ -176,77 +178,63 @@ export default function Compare() {
           <div className="grid cols-2">
             <div className="card">
               <h2>Metrics ({days}d)</h2>
-              <div className="table-wrap">
-                <table data-testid="compare-metrics">
-                  <thead>
-                    <tr>
-                      <th>Coin</th>
-                      <th className="num">Price</th>
-                      <th className="num">Return</th>
-                      <th className="num">Volatility</th>
-                      <th className="num">Max DD</th>
-                      <th className="num">Sharpe</th>
+              <DataTable
+                testId="compare-metrics"
+                head={
+                  <>
+                    <th>Coin</th>
+                    <th className="num">Price</th>
+                    <th className="num">Return</th>
+                    <RiskHeadCells />
+                  </>
+                }
+              >
+                {series.data.map((s) => {
+                  const ret = totalReturnPct(s.points);
+                  return (
+                    <tr key={s.coin.coin_id}>
+                      <td>
+                        <CoinLink id={s.coin.coin_id} symbol={s.coin.symbol} name={s.coin.name} />
+                      </td>
+                      <td className="num">{formatPrice(s.coin.price_usd)}</td>
+                      <td className={`num ${changeClass(ret)}`}>{formatPct(ret)}</td>
+                      <td className="num">{formatFraction(s.risk?.volatility)}</td>
+                      <td className="num">{formatFraction(s.risk?.max_drawdown)}</td>
+                      <td className="num">{formatNumber(s.risk?.sharpe_ratio)}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {series.data.map((s) => {
-                      const ret = totalReturnPct(s.points);
-                      return (
-                        <tr key={s.coin.coin_id}>
-                          <td>
-                            <CoinLink
-                              id={s.coin.coin_id}
-                              symbol={s.coin.symbol}
-                              name={s.coin.name}
-                            />
-                          </td>
-                          <td className="num">{formatPrice(s.coin.price_usd)}</td>
-                          <td className={`num ${changeClass(ret)}`}>{formatPct(ret)}</td>
-                          <td className="num">{formatFraction(s.risk?.volatility)}</td>
-                          <td className="num">{formatFraction(s.risk?.max_drawdown)}</td>
-                          <td className="num">{formatNumber(s.risk?.sharpe_ratio)}</td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
+                  );
+                })}
+              </DataTable>
             </div>
             <div className="card">
               <h2>Pairwise correlation of daily returns</h2>
-              <div className="table-wrap">
-                <table data-testid="compare-correlation">
-                  <thead>
-                    <tr>
-                      <th />
-                      {series.data.map((s) => (
-                        <th key={s.coin.coin_id} className="num">
-                          {s.coin.symbol.toUpperCase()}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {series.data.map((row, i, all) => (
-                      <tr key={row.coin.coin_id}>
-                        <th>{row.coin.symbol.toUpperCase()}</th>
-                        {all.map((col, j) => {
-                          const value = correlations[i]?.[j] ?? null;
-                          return (
-                            <td
-                              key={col.coin.coin_id}
-                              className="num"
-                              style={correlationStyle(value)}
-                            >
-                              {value === null ? "—" : value.toFixed(2)}
-                            </td>
-                          );
-                        })}
-                      </tr>
+              <DataTable
+                testId="compare-correlation"
+                head={
+                  <>
+                    <th />
+                    {series.data.map((s) => (
+                      <th key={s.coin.coin_id} className="num">
+                        {s.coin.symbol.toUpperCase()}
+                      </th>
                     ))}
-                  </tbody>
-                </table>
-              </div>
+                  </>
+                }
+              >
+                {series.data.map((row, i, all) => (
+                  <tr key={row.coin.coin_id}>
+                    <th>{row.coin.symbol.toUpperCase()}</th>
+                    {all.map((col, j) => {
+                      const value = correlations[i]?.[j] ?? null;
+                      return (
+                        <td key={col.coin.coin_id} className="num" style={correlationStyle(value)}>
+                          {value === null ? "—" : value.toFixed(2)}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                ))}
+              </DataTable>
             </div>
           </div>
         </>

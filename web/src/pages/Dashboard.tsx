@@ -3,6 +3,7 @@ import { useNavigate } from "react-router-dom";
 import { api, type MarketMover } from "../api";
 import { Chart } from "../charts/Chart";
 import { treemapOption } from "../charts/options";
+import { Card } from "../components/Card";
 import { CoinLink } from "../components/CoinLink";
 import { Kpi } from "../components/Kpi";
 import { PageHead } from "../components/Layout";
@@ -92,13 +93,15 @@ export default function Dashboard() {
         )}
       </AsyncView>
       <div className="grid cols-3">
-        <div className="card span-2 fill">
-          <div className="card-head">
-            <h2>Market map</h2>
+        <Card
+          title="Market map"
+          className="span-2 fill"
+          actions={
             <span className="muted" style={{ fontSize: 12 }}>
               size = market cap · colour = 24h change
             </span>
-          </div>
+          }
+        >
           <AsyncView state={coins} height={420}>
             {(list) =>
               list.data.length === 0 ? (
@@ -117,7 +120,7 @@ export default function Dashboard() {
               )
             }
           </AsyncView>
-        </div>
+        </Card>
         <div className="grid" style={{ alignContent: "start" }}>
           <AsyncView state={overview}>
             {(o) => (

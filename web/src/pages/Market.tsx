@@ -2,6 +2,7 @@ import { useMemo, useState } from "react";
 import { api, type Coin, type CoinSort } from "../api";
 import { Sparkline } from "../charts/Sparkline";
 import { CoinLink } from "../components/CoinLink";
+import { DataTable } from "../components/DataTable";
 import { PageHead } from "../components/Layout";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { changeClass, formatCompactUsd, formatPct, formatPrice } from "../lib/format";
@@ -120,78 +121,75 @@ export default function Market() {
                 : "No market data yet."}
           </Empty>
         ) : (
-          <div className="table-wrap">
-            <table data-testid="market-table" aria-busy={coins.loading}>
-              <thead>
-                <tr>
-                  {watchlist.enabled && <th aria-label="Watchlist" />}
-                  {COLUMNS.map((col) => (
-                    <th
-                      key={col.key}
-                      className={`${col.numeric ? "num" : ""} ${col.hideSm ? "hide-sm" : ""}`}
-                      aria-sort={
-                        sort === col.key ? (order === "asc" ? "ascending" : "descending") : "none"
-                      }
+          <DataTable
+            testId="market-table"
+            busy={coins.loading}
+            head={
+              <>
+                {watchlist.enabled && <th aria-label="Watchlist" />}
+                {COLUMNS.map((col) => (
+                  <th
+                    key={col.key}
+                    className={`${col.numeric ? "num" : ""} ${col.hideSm ? "hide-sm" : ""}`}
+                    aria-sort={
+                      sort === col.key ? (order === "asc" ? "ascending" : "descending") : "none"
+                    }
+                  >
+                    <button
+                      type="button"
+                      className="sort"
+                      onClick={() => sortBy(col.key, col.firstOrder)}
+                      data-sort={col.key}
                     >
-                      <button
-                        type="button"
-                        className="sort"
-                        onClick={() => sortBy(col.key, col.firstOrder)}
-                        data-sort={col.key}
-                      >
-                        {col.label}
-                        {sort === col.key && (
-                          <span aria-hidden="true">{order === "asc" ? "▲" : "▼"}</span>
-                        )}
-                      </button>
-                    </th>
-                  ))}
-                  <th className="hide-sm">Last 7 days</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((coin) => (
-                  <tr key={coin.coin_id} data-coin={coin.coin_id}>
-                    {watchlist.enabled && (
-                      <td>
-                        <button
-                          type="button"
-                          className="star"
-                          aria-pressed={watchlist.ids.has(coin.coin_id)}
-                          aria-label={`${watchlist.ids.has(coin.coin_id) ? "Remove" : "Add"} ${coin.name} ${watchlist.ids.has(coin.coin_id) ? "from" : "to"} watchlist`}
-                          onClick={() => void watchlist.toggle(coin.coin_id)}
-                        >
-                          {watchlist.ids.has(coin.coin_id) ? "★" : "☆"}
-                        </button>
-                      </td>
-                    )}
-                    <td className="num muted hide-sm">{coin.market_cap_rank ?? "—"}</td>
-                    <td>
-                      <CoinLink id={coin.coin_id} symbol={coin.symbol} name={coin.name} />
-                    </td>
-                    <td className="num">
-                      <LivePriceCell coin={coin} />
-                    </td>
-                    <td className={`num ${changeClass(coin.price_change_24h_pct)}`}>
-                      {formatPct(coin.price_change_24h_pct)}
-                    </td>
-                    <td className="num hide-sm">
-                      {formatCompactUsd(coin.market_cap_usd)}
-                      <div className="capbar" aria-hidden="true">
-                        <span
-                          style={{ width: `${((coin.market_cap_usd ?? 0) / maxCap) * 100}%` }}
-                        />
-                      </div>
-                    </td>
-                    <td className="num hide-sm">{formatCompactUsd(coin.volume_24h_usd)}</td>
-                    <td className="hide-sm">
-                      <Sparkline values={sparkById.get(coin.coin_id) ?? []} />
-                    </td>
-                  </tr>
+                      {col.label}
+                      {sort === col.key && (
+                        <span aria-hidden="true">{order === "asc" ? "▲" : "▼"}</span>
+                      )}
+                    </button>
+                  </th>
                 ))}
-              </tbody>
-            </table>
-          </div>
+                <th className="hide-sm">Last 7 days</th>
+              </>
+            }
+          >
+            {rows.map((coin) => (
+              <tr key={coin.coin_id} data-coin={coin.coin_id}>
+                {watchlist.enabled && (
+                  <td>
+                    <button
+                      type="button"
+                      className="star"
+                      aria-pressed={watchlist.ids.has(coin.coin_id)}
+                      aria-label={`${watchlist.ids.has(coin.coin_id) ? "Remove" : "Add"} ${coin.name} ${watchlist.ids.has(coin.coin_id) ? "from" : "to"} watchlist`}
+                      onClick={() => void watchlist.toggle(coin.coin_id)}
+                    >
+                      {watchlist.ids.has(coin.coin_id) ? "★" : "☆"}
+                    </button>
+                  </td>
+                )}
+                <td className="num muted hide-sm">{coin.market_cap_rank ?? "—"}</td>
+                <td>
+                  <CoinLink id={coin.coin_id} symbol={coin.symbol} name={coin.name} />
+                </td>
+                <td className="num">
+                  <LivePriceCell coin={coin} />
+                </td>
+                <td className={`num ${changeClass(coin.price_change_24h_pct)}`}>
+                  {formatPct(coin.price_change_24h_pct)}
+                </td>
+                <td className="num hide-sm">
+                  {formatCompactUsd(coin.market_cap_usd)}
+                  <div className="capbar" aria-hidden="true">
+                    <span style={{ width: `${((coin.market_cap_usd ?? 0) / maxCap) * 100}%` }} />
+                  </div>
+                </td>
+                <td className="num hide-sm">{formatCompactUsd(coin.volume_24h_usd)}</td>
+                <td className="hide-sm">
+                  <Sparkline values={sparkById.get(coin.coin_id) ?? []} />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </div>
     </>

@@ -1,5 +1,7 @@
 import { useState } from "react";
 import { api } from "../api";
+import { Card } from "../components/Card";
+import { DataTable } from "../components/DataTable";
 import { PageHead } from "../components/Layout";
 import { AsyncView, Empty } from "../components/States";
 import { formatDateTime, formatDuration, formatNumber, timeAgo } from "../lib/format";
@@ -62,9 +64,9 @@ export default function Pipeline() {
           )
         }
       </AsyncView>
-      <div className="card">
-        <div className="card-head">
-          <h2>Run history</h2>
+      <Card
+        title="Run history"
+        actions={
           <select
             aria-label="Filter by job"
             value={job}
@@ -80,49 +82,49 @@ export default function Pipeline() {
               </option>
             ))}
           </select>
-        </div>
+        }
+      >
         <AsyncView state={runs}>
           {(r) =>
             r.data.length === 0 ? (
               <Empty>No runs {job ? `of ${job} ` : ""}yet.</Empty>
             ) : (
               <>
-                <div className="table-wrap">
-                  <table data-testid="runs-table" aria-busy={runs.loading}>
-                    <thead>
-                      <tr>
-                        <th>Job</th>
-                        <th>Status</th>
-                        <th>Started (UTC)</th>
-                        <th className="num">Duration</th>
-                        <th className="num">Records</th>
-                        <th>Error</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {r.data.map((run) => (
-                        <tr key={run.run_id}>
-                          <td>{run.job_name}</td>
-                          <td>
-                            <span className={`badge ${run.status.toLowerCase()}`}>
-                              {run.status.toLowerCase()}
-                            </span>
-                          </td>
-                          <td>{formatDateTime(run.started_at)}</td>
-                          <td className="num">{formatDuration(run.duration_s)}</td>
-                          <td className="num">{formatNumber(run.records_processed, 0)}</td>
-                          <td
-                            className="muted"
-                            style={{ maxWidth: 320, overflow: "hidden", textOverflow: "ellipsis" }}
-                            title={run.error_message ?? ""}
-                          >
-                            {run.error_message ?? "—"}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable
+                  testId="runs-table"
+                  busy={runs.loading}
+                  head={
+                    <>
+                      <th>Job</th>
+                      <th>Status</th>
+                      <th>Started (UTC)</th>
+                      <th className="num">Duration</th>
+                      <th className="num">Records</th>
+                      <th>Error</th>
+                    </>
+                  }
+                >
+                  {r.data.map((run) => (
+                    <tr key={run.run_id}>
+                      <td>{run.job_name}</td>
+                      <td>
+                        <span className={`badge ${run.status.toLowerCase()}`}>
+                          {run.status.toLowerCase()}
+                        </span>
+                      </td>
+                      <td>{formatDateTime(run.started_at)}</td>
+                      <td className="num">{formatDuration(run.duration_s)}</td>
+                      <td className="num">{formatNumber(run.records_processed, 0)}</td>
+                      <td
+                        className="muted"
+                        style={{ maxWidth: 320, overflow: "hidden", textOverflow: "ellipsis" }}
+                        title={run.error_message ?? ""}
+                      >
+                        {run.error_message ?? "—"}
+                      </td>
+                    </tr>
+                  ))}
+                </DataTable>
                 <div className="pager">
                   <span className="muted">
                     Page {page} of {pages} · {r.count} runs
@@ -148,7 +150,7 @@ export default function Pipeline() {
             )
           }
         </AsyncView>
-      </div>
+      </Card>
     </>
   );
 }

@@ -3,11 +3,13 @@ import { Link } from "react-router-dom";
 import { api, type Coin, type Holding } from "../api";
 import { Chart } from "../charts/Chart";
 import { donutOption, performanceOption } from "../charts/options";
+import { Card } from "../components/Card";
 import { CoinLink } from "../components/CoinLink";
+import { DataTable } from "../components/DataTable";
 import { Kpi } from "../components/Kpi";
 import { PageHead } from "../components/Layout";
 import { AsyncView, Empty, Loading } from "../components/States";
-import { Segmented } from "../components/Segmented";
+import { type Period, PERIODS, Segmented } from "../components/Segmented";
 import { useAuth } from "../lib/AuthProvider";
 import { changeClass, formatNumber, formatPct, formatPrice } from "../lib/format";
 import { useAsync } from "../lib/useAsync";
@@ -39,6 +41,27 @@ function HoldingForm({
   const [serverError, setServerError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const set = (key: keyof Draft, value: string) => setDraft((d) => ({ ...d, [key]: value }));
+  // A labelled text input of the draft, with its validation message; ids are `<submitLabel>-<id>`.
+  const textField = (
+    key: Exclude<keyof Draft, "coinId">,
+    id: string,
+    label: string,
+    placeholder: string,
+    inputMode?: "decimal",
+  ) => (
+    <div className="field">
+      <label htmlFor={`${submitLabel}-${id}`}>{label}</label>
+      <input
+        id={`${submitLabel}-${id}`}
+        inputMode={inputMode}
+        value={draft[key]}
+        aria-invalid={Boolean(errors[key])}
+        onChange={(e) => set(key, e.target.value)}
+        placeholder={placeholder}
+      />
+      {errors[key] && <span className="field-error">{errors[key]}</span>}
+    </div>
+  );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -85,41 +108,9 @@ function HoldingForm({
         </select>
         {errors.coinId && <span className="field-error">{errors.coinId}</span>}
       </div>
-      <div className="field">
-        <label htmlFor={`${submitLabel}-qty`}>Quantity</label>
-        <input
-          id={`${submitLabel}-qty`}
-          inputMode="decimal"
-          value={draft.quantity}
-          aria-invalid={Boolean(errors.quantity)}
-          onChange={(e) => set("quantity", e.target.value)}
-          placeholder="0.5"
-        />
-        {errors.quantity && <span className="field-error">{errors.quantity}</span>}
-      </div>
-      <div className="field">
-        <label htmlFor={`${submitLabel}-price`}>Buy price (USD)</label>
-        <input
-          id={`${submitLabel}-price`}
-          inputMode="decimal"
-          value={draft.buyPrice}
-          aria-invalid={Boolean(errors.buyPrice)}
-          onChange={(e) => set("buyPrice", e.target.value)}
-          placeholder="58000"
-        />
-        {errors.buyPrice && <span className="field-error">{errors.buyPrice}</span>}
-      </div>
-      <div className="field">
-        <label htmlFor={`${submitLabel}-notes`}>Notes</label>
-        <input
-          id={`${submitLabel}-notes`}
-          value={draft.notes}
-          aria-invalid={Boolean(errors.notes)}
-          onChange={(e) => set("notes", e.target.value)}
-          placeholder="optional"
-        />
-        {errors.notes && <span className="field-error">{errors.notes}</span>}
-      </div>
+      {textField("quantity", "qty", "Quantity", "0.5", "decimal")}
+      {textField("buyPrice", "price", "Buy price (USD)", "58000", "decimal")}
+      {textField("notes", "notes", "Notes", "optional")}
       <div className="toolbar">
         <button type="submit" className="btn primary" disabled={busy}>
           {busy ? "Saving…" : submitLabel}
@@ -244,7 +235,7 @@ function HoldingRow({
 }
 
 function PortfolioBody() {
-  const [days, setDays] = useState(30);
+  const [days, setDays] = useState<Period>(30);
   const coins = useAsync(
     (signal) => api.get("/api/v1/coins", { query: { per_page: 50 }, signal }),
     [],
@@ -316,21 +307,18 @@ function PortfolioBody() {
             }
           </AsyncView>
         </div>
-        <div className="card span-2">
-          <div className="card-head">
-            <h2>Performance</h2>
+        <Card
+          title="Performance"
+          className="span-2"
+          actions={
             <Segmented
               label="Performance range"
               value={days}
               onChange={setDays}
-              options={[
-                { value: 7, label: "7D" },
-                { value: 30, label: "30D" },
-                { value: 90, label: "90D" },
-                { value: 365, label: "1Y" },
-              ]}
+              options={PERIODS}
             />
-          </div>
+          }
+        >
           <AsyncView state={performance}>
             {(p) =>
               p.data.length === 0 ? (
@@ -340,7 +328,7 @@ function PortfolioBody() {
               )
             }
           </AsyncView>
-        </div>
+        </Card>
       </div>
       <div className="card">
         <h2>Add a holding</h2>
@@ -365,32 +353,30 @@ function PortfolioBody() {
             h.data.length === 0 ? (
               <Empty>No holdings yet: add your first one above.</Empty>
             ) : (
-              <div className="table-wrap">
-                <table data-testid="holdings-table">
-                  <thead>
-                    <tr>
-                      <th>Coin</th>
-                      <th className="num">Quantity</th>
-                      <th className="num hide-sm">Buy price</th>
-                      <th className="num hide-sm">Price</th>
-                      <th className="num">Value</th>
-                      <th className="num">P&amp;L</th>
-                      <th className="num">P&amp;L %</th>
-                      <th />
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {h.data.map((holding) => (
-                      <HoldingRow
-                        key={holding.id}
-                        holding={holding}
-                        coins={coinList}
-                        onChanged={refresh}
-                      />
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                testId="holdings-table"
+                head={
+                  <>
+                    <th>Coin</th>
+                    <th className="num">Quantity</th>
+                    <th className="num hide-sm">Buy price</th>
+                    <th className="num hide-sm">Price</th>
+                    <th className="num">Value</th>
+                    <th className="num">P&amp;L</th>
+                    <th className="num">P&amp;L %</th>
+                    <th />
+                  </>
+                }
+              >
+                {h.data.map((holding) => (
+                  <HoldingRow
+                    key={holding.id}
+                    holding={holding}
+                    coins={coinList}
+                    onChanged={refresh}
+                  />
+                ))}
+              </DataTable>
             )
           }
         </AsyncView>

@@ -2,6 +2,8 @@ import { useMemo, useState } from "react";
 import { api } from "../api";
 import { Chart } from "../charts/Chart";
 import { qualityDonutOption } from "../charts/options";
+import { Card } from "../components/Card";
+import { DataTable } from "../components/DataTable";
 import { PageHead } from "../components/Layout";
 import { AsyncView, Empty } from "../components/States";
 import { Segmented } from "../components/Segmented";
@@ -10,6 +12,13 @@ import { platformCheckStatus } from "../lib/quality";
 import { useAsync } from "../lib/useAsync";
 
 type StatusFilter = "all" | "pass" | "warn" | "fail";
+/** The choices of the status filter. */
+const STATUSES: { value: StatusFilter; label: string }[] = [
+  { value: "all", label: "All" },
+  { value: "pass", label: "Pass" },
+  { value: "warn", label: "Warn" },
+  { value: "fail", label: "Fail" },
+];
 
 function scoreColor(score: number | null): string {
   if (score === null) return "var(--muted)";
@@ -104,113 +113,97 @@ export default function Quality() {
               </div>
               <div className="card span-2">
                 <h2>By table</h2>
-                <div className="table-wrap">
-                  <table data-testid="quality-tables">
-                    <thead>
-                      <tr>
-                        <th>Table</th>
-                        <th style={{ width: "40%" }}>Score</th>
-                        <th className="num">Pass</th>
-                        <th className="num">Warn</th>
-                        <th className="num">Fail</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {s.tables.map((t) => (
-                        <tr key={t.table_name}>
-                          <td>
-                            <code>{t.table_name}</code>
-                          </td>
-                          <td>
-                            <div style={{ display: "flex", gap: 8, alignItems: "center" }}>
-                              <div className="progress" style={{ flex: 1 }}>
-                                <span
-                                  style={{ width: `${t.score}%`, background: scoreColor(t.score) }}
-                                />
-                              </div>
-                              <span className="num" style={{ width: 44 }}>
-                                {t.score.toFixed(0)}%
-                              </span>
-                            </div>
-                          </td>
-                          <td className="num up">{t.passed}</td>
-                          <td
-                            className="num"
-                            style={{ color: t.warned ? "var(--warn)" : undefined }}
-                          >
-                            {t.warned}
-                          </td>
-                          <td className={`num ${t.failed ? "down" : ""}`}>{t.failed}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable
+                  testId="quality-tables"
+                  head={
+                    <>
+                      <th>Table</th>
+                      <th style={{ width: "40%" }}>Score</th>
+                      <th className="num">Pass</th>
+                      <th className="num">Warn</th>
+                      <th className="num">Fail</th>
+                    </>
+                  }
+                >
+                  {s.tables.map((t) => (
+                    <tr key={t.table_name}>
+                      <td>
+                        <code>{t.table_name}</code>
+                      </td>
+                      <td>
+                        <div style={{ display: "flex", gap: 8, alignItems: "center" }}>
+                          <div className="progress" style={{ flex: 1 }}>
+                            <span
+                              style={{ width: `${t.score}%`, background: scoreColor(t.score) }}
+                            />
+                          </div>
+                          <span className="num" style={{ width: 44 }}>
+                            {t.score.toFixed(0)}%
+                          </span>
+                        </div>
+                      </td>
+                      <td className="num up">{t.passed}</td>
+                      <td className="num" style={{ color: t.warned ? "var(--warn)" : undefined }}>
+                        {t.warned}
+                      </td>
+                      <td className={`num ${t.failed ? "down" : ""}`}>{t.failed}</td>
+                    </tr>
+                  ))}
+                </DataTable>
               </div>
             </div>
           )
         }
       </AsyncView>
-      <div className="card">
-        <div className="card-head">
-          <h2>Checks</h2>
-          <Segmented
-            label="Status filter"
-            value={status}
-            onChange={setStatus}
-            options={[
-              { value: "all", label: "All" },
-              { value: "pass", label: "Pass" },
-              { value: "warn", label: "Warn" },
-              { value: "fail", label: "Fail" },
-            ]}
-          />
-        </div>
+      <Card
+        title="Checks"
+        actions={
+          <Segmented label="Status filter" value={status} onChange={setStatus} options={STATUSES} />
+        }
+      >
         <AsyncView state={checks}>
           {(c) =>
             c.data.length === 0 ? (
               <Empty>No {status === "all" ? "" : `${status} `}checks.</Empty>
             ) : (
-              <div className="table-wrap">
-                <table data-testid="quality-checks">
-                  <thead>
-                    <tr>
-                      <th>Status</th>
-                      <th>Check</th>
-                      <th>Table</th>
-                      <th className="hide-sm">Severity</th>
-                      <th className="hide-sm">Details</th>
-                      <th>Checked (UTC)</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {c.data.map((check) => (
-                      <tr key={check.id}>
-                        <td>
-                          <span className={`badge ${check.status}`}>{check.status}</span>
-                        </td>
-                        <td title={check.description ?? ""}>{check.check_name}</td>
-                        <td>
-                          <code>{check.table_name}</code>
-                        </td>
-                        <td className="hide-sm muted">{check.severity}</td>
-                        <td
-                          className="hide-sm muted"
-                          style={{ maxWidth: 360, overflow: "hidden", textOverflow: "ellipsis" }}
-                          title={detailsText(check.details)}
-                        >
-                          {detailsText(check.details) || check.description || "—"}
-                        </td>
-                        <td>{formatDateTime(check.checked_at)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                testId="quality-checks"
+                head={
+                  <>
+                    <th>Status</th>
+                    <th>Check</th>
+                    <th>Table</th>
+                    <th className="hide-sm">Severity</th>
+                    <th className="hide-sm">Details</th>
+                    <th>Checked (UTC)</th>
+                  </>
+                }
+              >
+                {c.data.map((check) => (
+                  <tr key={check.id}>
+                    <td>
+                      <span className={`badge ${check.status}`}>{check.status}</span>
+                    </td>
+                    <td title={check.description ?? ""}>{check.check_name}</td>
+                    <td>
+                      <code>{check.table_name}</code>
+                    </td>
+                    <td className="hide-sm muted">{check.severity}</td>
+                    <td
+                      className="hide-sm muted"
+                      style={{ maxWidth: 360, overflow: "hidden", textOverflow: "ellipsis" }}
+                      title={detailsText(check.details)}
+                    >
+                      {detailsText(check.details) || check.description || "—"}
+                    </td>
+                    <td>{formatDateTime(check.checked_at)}</td>
+                  </tr>
+                ))}
+              </DataTable>
             )
           }
         </AsyncView>
-      </div>
+      </Card>
     </>
   );
 }
