@@ -72,7 +72,8 @@ def migrate() -> None:
     from cryptoflow.services import require_postgres
     from cryptoflow.settings import SettingsError, get_settings
 
-    database_url = get_settings().database_url
+    settings = get_settings()
+    database_url = settings.database_url
     if not database_url:
         raise SettingsError("DATABASE_URL", None, "migrate needs the database to migrate")
     require_postgres(database_url)
@@ -83,12 +84,14 @@ def migrate() -> None:
 
 @app.command("dbt-env")
 def dbt_env() -> None:
-    """Print DATABASE_URL as the CRYPTOFLOW_PG_* variables dbt reads: eval "$(cryptoflow dbt-env)"."""
+    """Print what dbt reads from the environment: DATABASE_URL as the CRYPTOFLOW_PG_* variables
+    and CRYPTOFLOW_TOP_N (the completeness check's coin count). eval "$(cryptoflow dbt-env)"."""
     from cryptoflow.db import dbt_env as split_for_dbt
     from cryptoflow.environ import shell_exports
     from cryptoflow.settings import SettingsError, get_settings
 
-    database_url = get_settings().database_url
+    settings = get_settings()
+    database_url = settings.database_url
     if not database_url:
         raise SettingsError(
             "DATABASE_URL",
@@ -96,7 +99,8 @@ def dbt_env() -> None:
             "dbt-env needs the database dbt builds into (the running platform's: "
             "source .data/cryptoflow.env)",
         )
-    typer.echo(shell_exports(split_for_dbt(database_url)), nl=False)
+    exports = split_for_dbt(database_url) | {"CRYPTOFLOW_TOP_N": str(settings.top_n_coins)}
+    typer.echo(shell_exports(exports), nl=False)
 
 
 def _sim_env(name: str) -> str:

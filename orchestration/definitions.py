@@ -19,7 +19,6 @@ from orchestration.jobs import (
     ingest_job,
     quality_job,
 )
-from orchestration.quality.checks import quality_checks
 from orchestration.resources import coingecko_resource, warehouse_resource
 from orchestration.schedules import schedules
 from orchestration.sensors import sensors
@@ -33,7 +32,6 @@ with exit_on_bad_settings():
 
 defs = dg.Definitions(
     assets=[coingecko_snapshot_assets, coingecko_history_assets, warehouse_dbt_assets],
-    asset_checks=quality_checks,
     jobs=[ingest_job, history_job, analytics_job, quality_job, everything_job],
     schedules=schedules,
     sensors=sensors,

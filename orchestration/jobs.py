@@ -50,6 +50,7 @@ everything_job = dg.define_asset_job(
 quality_job = dg.define_asset_job(
     "quality_job",
     selection=dg.AssetSelection.all_asset_checks(),
-    description="Every asset check (dbt tests and our own six); results land in "
-    "app.data_quality_checks.",
+    description="Every asset check: the dbt tests, among them the six quality checks "
+    "(freshness, completeness, schema, anomaly, referential integrity, OHLCV consistency); "
+    "results land in app.data_quality_checks.",
 )

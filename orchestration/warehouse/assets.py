@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from dagster_dbt import DbtCliInvocation, dbt_assets
 
 from orchestration.quality.store import CheckOutcome, record_check_outcomes
-from orchestration.resources import WarehouseResource
+from orchestration.quality.verdicts import explained
+from orchestration.resources import CoinGeckoResource, WarehouseResource
 from orchestration.warehouse.project import dbt_project
 from orchestration.warehouse.resources import WarehouseDbtResource
 from orchestration.warehouse.translator import WarehouseDbtTranslator
@@ -39,18 +40,24 @@ def _with_row_count(conn: sa.Connection, invocation: DbtCliInvocation, event: An
     name="warehouse_dbt_assets",
 )
 def warehouse_dbt_assets(
-    context: dg.AssetExecutionContext, dbt: WarehouseDbtResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    dbt: WarehouseDbtResource,
+    warehouse: WarehouseResource,
+    coingecko: CoinGeckoResource,
 ) -> Iterator[Any]:
     """The dbt star schema: staging views, marts, the latest-market MV and analytics.
 
     One `dbt build` per run for whatever subset the job selects (models, their tests as checks).
+    The completeness test expects as many coins per load as the ingest requests: its top_n.
     """
-    invocation = dbt.cli(["build"], context=context)
+    invocation = dbt.cli(["build"], context=context, env={"CRYPTOFLOW_TOP_N": str(coingecko.top_n)})
     outcomes: list[CheckOutcome] = []
     engine = warehouse.engine()
     try:
         with engine.connect() as conn:
             for event in invocation.stream():
+                if isinstance(event, dg.AssetCheckResult):
+                    event = explained(conn, invocation.manifest, event)
                 if isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation):
                     outcomes.append(event)
                 yield _with_row_count(conn, invocation, event)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,11 @@ class WarehouseDbtResource(DbtCliResource):
 
     database_url: str = Field(description="postgresql:// URL of the warehouse database")
 
-    def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:
-        with environ_overrides(**dbt_env(self.database_url)):
+    def cli(
+        self, args: Sequence[str], *, env: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> DbtCliInvocation:
+        """`dbt <args>` on this resource's database, with `env` added to dbt's environment."""
+        with environ_overrides(**dbt_env(self.database_url), **(env or {})):
             return super().cli(args, **kwargs)
 
     # Start-up cuts (~2 s each per run, far more on a busy 2-core box). dagster-dbt asks the dbt

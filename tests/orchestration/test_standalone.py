@@ -24,14 +24,14 @@ from cryptoflow.services import free_port
 from cryptoflow.simulator.server import RunningSimulator
 from cryptoflow_cli.dagster_graphql import DagsterGraphQL
 from cryptoflow_cli.up import FIRST_RUN_JOB
-from orchestration.quality.checks import quality_checks
 from tests.process_support import start, stop, wait_until
+from tests.warehouse.warehouse_support import quality_check_keys
 
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
 STARTUP_TIMEOUT_S = 180
 RUN_TIMEOUT_S = 240
-# Our six checks (the others are dbt tests), each recorded in app.data_quality_checks.
-OUR_CHECKS = {spec.name for check in quality_checks for spec in check.check_specs}
+# The six quality checks (dbt tests, like the others), each recorded in app.data_quality_checks.
+OUR_CHECKS = {key.name for key in quality_check_keys()}
 
 
 @pytest.fixture

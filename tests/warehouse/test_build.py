@@ -1,5 +1,6 @@
-"""After a full run on simulator data: every model is there, every dbt test is a passed asset
-check, every check result is stored for the API, and the lineage is one connected graph."""
+"""After a full run on simulator data: every model is there, every dbt test (the six quality
+checks among them) is a passed asset check, every check result is stored for the API, and the
+lineage is one connected graph."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import dagster as dg
 from orchestration.definitions import defs
 from orchestration.jobs import ingest_job
 from orchestration.warehouse.project import dbt_project
-from tests.warehouse.warehouse_support import execute
+from tests.warehouse.warehouse_support import execute, quality_check_keys
 
 OUR_CHECKS = {
     "freshness_check",
@@ -60,7 +61,12 @@ def test_dbt_tests_are_asset_checks_that_passed(warehouse_template: Any) -> None
     dbt_checks = {e.check_name for e in evaluations if e.check_name in dbt_tests}
 
     assert dbt_checks == dbt_tests  # every dbt test, source tests included
-    assert {e.check_name for e in evaluations} - dbt_tests == OUR_CHECKS
+    assert {e.check_name for e in evaluations} == dbt_tests  # no check of Dagster's own
+    assert {key.name for key in quality_check_keys()} == OUR_CHECKS
+    # each quality check says why it passed: its verdict row's description and numbers
+    quality = [e for e in evaluations if e.check_name in OUR_CHECKS]
+    assert [e.check_name for e in quality if not e.description] == []
+    assert all(len(e.metadata) > 4 for e in quality)
     assert [(e.asset_key, e.check_name) for e in evaluations if not e.passed] == []
     source_checks = {e.asset_key for e in evaluations if e.asset_key.path[0] == "raw"}
     assert len(source_checks) == 4

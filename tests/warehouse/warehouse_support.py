@@ -1,7 +1,8 @@
-"""Helpers of the warehouse tests: run our checks or a job's assets against one database."""
+"""Helpers of the warehouse tests: run the quality checks or a job's assets against one database."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import dagster as dg
@@ -10,9 +11,9 @@ from dagster_dlt import DagsterDltResource
 
 from cryptoflow.db import make_engine
 from orchestration.ingest.assets import coingecko_history_assets, coingecko_snapshot_assets
-from orchestration.quality.checks import quality_checks
 from orchestration.resources import CoinGeckoResource, WarehouseResource, coingecko_resource
 from orchestration.warehouse.assets import warehouse_dbt_assets
+from orchestration.warehouse.project import dbt_project
 from orchestration.warehouse.resources import warehouse_dbt
 
 ALL_ASSETS = [coingecko_snapshot_assets, coingecko_history_assets, warehouse_dbt_assets]
@@ -29,18 +30,30 @@ def pipeline_resources(database_url: str, sim_base_url: str) -> dict[str, Any]:
     }
 
 
+def quality_check_keys() -> set[dg.AssetCheckKey]:
+    """The checks of the dbt tests configured as quality checks (`meta.quality_check`)."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    names = {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and "quality_check" in node["config"]["meta"]
+    }
+    return {key for key in warehouse_dbt_assets.check_keys if key.name in names}
+
+
 def run_quality_checks(
     database_url: str, coingecko: CoinGeckoResource | None = None
 ) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:
-    """Evaluate our six checks (nothing materialized); keyed by (table, check name).
+    """Run the quality checks' dbt tests (nothing materialized); keyed by (table, check name).
 
     `coingecko` (whose `top_n` the completeness check expects) defaults to the code location's.
     """
-    targets = {key.asset_key for checks in quality_checks for key in checks.check_keys}
     result = dg.materialize(
-        [*(dg.AssetSpec(key) for key in targets), *quality_checks],
-        selection=dg.AssetSelection.checks(*quality_checks),
+        [warehouse_dbt_assets],
+        selection=dg.AssetSelection.checks(*quality_check_keys()),
+        raise_on_error=False,  # a failed blocking test fails the step, after reporting its check
         resources={
+            "dbt": warehouse_dbt(database_url),
             "warehouse": WarehouseResource(database_url=database_url),
             "coingecko": coingecko or coingecko_resource(),
         },
