@@ -25,21 +25,11 @@ candles as (
 
 touched_days as (
 
-    select distinct
-        coin_id,
-        (snapshot_at at time zone 'utc')::date as date_day
-
-    from market_data
-    {{ loaded_since_last_run() }}
+    {{ touched_periods('market_data', "(snapshot_at at time zone 'utc')::date", 'date_day') }}
 
     union
 
-    select distinct
-        coin_id,
-        (candle_close_at at time zone 'utc')::date as date_day
-
-    from candles
-    {{ loaded_since_last_run() }}
+    {{ touched_periods('candles', "(candle_close_at at time zone 'utc')::date", 'date_day') }}
 
 ),
 

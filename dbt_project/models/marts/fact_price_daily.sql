@@ -27,39 +27,18 @@ market_data as (
 
 touched_days as (
 
-    select distinct
-        coin_id,
-        (snapshot_at at time zone 'utc')::date as date_day
-
-    from market_data
-    {{ loaded_since_last_run() }}
+    {{ touched_periods('market_data', "(snapshot_at at time zone 'utc')::date", 'date_day') }}
 
 ),
 
 final as (
 
-    -- one index probe per day for its newest fact, loaded by this run or not (the table, not
-    -- the market_data CTE, so the probe uses its (coin_id, snapshot_at) index)
-    select
-        touched_days.coin_id,
-        touched_days.date_day,
-        last_fact.snapshot_at,
-        last_fact.price_usd,
-        last_fact.market_cap_usd,
-        last_fact.volume_24h_usd,
-        last_fact.loaded_at
-
-    from touched_days
-    cross join lateral (
-        select facts.*
-        from {{ ref('fact_market_data') }} as facts
-        where
-            facts.coin_id = touched_days.coin_id
-            and facts.snapshot_at >= touched_days.date_day::timestamp at time zone 'utc'
-            and facts.snapshot_at < (touched_days.date_day + 1)::timestamp at time zone 'utc'
-        order by facts.snapshot_at desc
-        limit 1
-    ) as last_fact
+    {{ newest_fact_of_each_period(
+        'touched_days',
+        'date_day',
+        "touched_days.date_day::timestamp at time zone 'utc'",
+        "(touched_days.date_day + 1)::timestamp at time zone 'utc'",
+    ) }}
 
 )
 

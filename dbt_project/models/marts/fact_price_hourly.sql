@@ -26,39 +26,18 @@ market_data as (
 
 touched_hours as (
 
-    select distinct
-        coin_id,
-        date_trunc('hour', snapshot_at, 'utc') as hour_at
-
-    from market_data
-    {{ loaded_since_last_run() }}
+    {{ touched_periods('market_data', "date_trunc('hour', snapshot_at, 'utc')", 'hour_at') }}
 
 ),
 
 final as (
 
-    -- one index probe per hour for its newest fact, loaded by this run or not (the table, not
-    -- the market_data CTE, so the probe uses its (coin_id, snapshot_at) index)
-    select
-        touched_hours.coin_id,
-        touched_hours.hour_at,
-        last_fact.snapshot_at,
-        last_fact.price_usd,
-        last_fact.market_cap_usd,
-        last_fact.volume_24h_usd,
-        last_fact.loaded_at
-
-    from touched_hours
-    cross join lateral (
-        select facts.*
-        from {{ ref('fact_market_data') }} as facts
-        where
-            facts.coin_id = touched_hours.coin_id
-            and facts.snapshot_at >= touched_hours.hour_at
-            and facts.snapshot_at < touched_hours.hour_at + interval '1 hour'
-        order by facts.snapshot_at desc
-        limit 1
-    ) as last_fact
+    {{ newest_fact_of_each_period(
+        'touched_hours',
+        'hour_at',
+        'touched_hours.hour_at',
+        "touched_hours.hour_at + interval '1 hour'",
+    ) }}
 
 )
 
