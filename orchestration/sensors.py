@@ -116,15 +116,32 @@ def record_run(
     return row
 
 
-@dg.run_status_sensor(
-    name="run_success_sensor",
-    run_status=dg.DagsterRunStatus.SUCCESS,
-    minimum_interval_seconds=5,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Records every successful run in app.pipeline_runs.",
+def _run_status_recorder(
+    status: dg.DagsterRunStatus, *, description: str, error_message: str | None = None
+) -> dg.RunStatusSensorDefinition:
+    """The sensor recording every run that ends in `status` (the failure sensor adds its errors)."""
+
+    @dg.run_status_sensor(
+        name=f"run_{status.value.lower()}_sensor",
+        run_status=status,
+        minimum_interval_seconds=5,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=description,
+    )
+    def record(context: dg.RunStatusSensorContext, warehouse: WarehouseResource) -> None:
+        record_run(context, warehouse, status=status.value, error_message=error_message)
+
+    return record
+
+
+run_success_sensor = _run_status_recorder(
+    dg.DagsterRunStatus.SUCCESS, description="Records every successful run in app.pipeline_runs."
 )
-def run_success_sensor(context: dg.RunStatusSensorContext, warehouse: WarehouseResource) -> None:
-    record_run(context, warehouse, status="SUCCESS")
+run_canceled_sensor = _run_status_recorder(
+    dg.DagsterRunStatus.CANCELED,
+    description="Records every canceled run in app.pipeline_runs.",
+    error_message="run canceled",
+)
 
 
 @dg.run_failure_sensor(
@@ -135,17 +152,6 @@ def run_success_sensor(context: dg.RunStatusSensorContext, warehouse: WarehouseR
 )
 def run_failure_sensor(context: dg.RunFailureSensorContext, warehouse: WarehouseResource) -> None:
     record_run(context, warehouse, status="FAILURE", error_message=failure_message(context))
-
-
-@dg.run_status_sensor(
-    name="run_canceled_sensor",
-    run_status=dg.DagsterRunStatus.CANCELED,
-    minimum_interval_seconds=5,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Records every canceled run in app.pipeline_runs.",
-)
-def run_canceled_sensor(context: dg.RunStatusSensorContext, warehouse: WarehouseResource) -> None:
-    record_run(context, warehouse, status="CANCELED", error_message="run canceled")
 
 
 sensors = [run_success_sensor, run_failure_sensor, run_canceled_sensor]

@@ -139,59 +139,54 @@ def load_raw(
         )
 
 
-@dlt_assets(
-    dlt_source=coingecko_snapshots(),
-    dlt_pipeline=_declaring_pipeline("coingecko_snapshots"),
-    name="coingecko_snapshots",
-    group_name="ingest",
-    dagster_dlt_translator=RawTableTranslator(),
-)
-def coingecko_snapshot_assets(
-    context: dg.AssetExecutionContext,
-    dlt: DagsterDltResource,
-    warehouse: WarehouseResource,
-    coingecko: CoinGeckoResource,
-) -> Iterator[dg.MaterializeResult[Any]]:
-    """The 10-minute snapshot: `raw.markets` and `raw.global_market`."""
-    yield from load_raw(
-        context,
-        dlt=dlt,
-        warehouse=warehouse,
-        coingecko=coingecko,
-        pipeline_name="coingecko_snapshots",
-        make_source=lambda client, rejected: coingecko_snapshots(
-            client, top_n=coingecko.top_n, rejected=rejected
-        ),
-    )
+def _raw_assets(
+    name: str,
+    source: Callable[..., DltSource],
+    options: Callable[[CoinGeckoResource], dict[str, int]],
+    description: str,
+) -> dg.AssetsDefinition:
+    """The assets of one dlt source, loaded by `load_raw` with the source built per run from
+    `source(client, rejected=..., **options(coingecko))`; `description` is the op's."""
+
+    def assets(
+        context: dg.AssetExecutionContext,
+        dlt: DagsterDltResource,
+        warehouse: WarehouseResource,
+        coingecko: CoinGeckoResource,
+    ) -> Iterator[dg.MaterializeResult[Any]]:
+        yield from load_raw(
+            context,
+            dlt=dlt,
+            warehouse=warehouse,
+            coingecko=coingecko,
+            pipeline_name=name,
+            make_source=lambda client, rejected: source(
+                client, rejected=rejected, **options(coingecko)
+            ),
+        )
+
+    assets.__doc__ = description
+    return dlt_assets(
+        dlt_source=source(),
+        dlt_pipeline=_declaring_pipeline(name),
+        name=name,
+        group_name="ingest",
+        dagster_dlt_translator=RawTableTranslator(),
+    )(assets)
 
 
-@dlt_assets(
-    dlt_source=coingecko_history(),
-    dlt_pipeline=_declaring_pipeline("coingecko_history"),
-    name="coingecko_history",
-    group_name="ingest",
-    dagster_dlt_translator=RawTableTranslator(),
+coingecko_snapshot_assets = _raw_assets(
+    "coingecko_snapshots",
+    coingecko_snapshots,
+    lambda coingecko: {"top_n": coingecko.top_n},
+    "The 10-minute snapshot: `raw.markets` and `raw.global_market`.",
 )
-def coingecko_history_assets(
-    context: dg.AssetExecutionContext,
-    dlt: DagsterDltResource,
-    warehouse: WarehouseResource,
-    coingecko: CoinGeckoResource,
-) -> Iterator[dg.MaterializeResult[Any]]:
-    """Per-coin history: `raw.market_chart` and `raw.ohlc` (backfill, then incremental)."""
-    yield from load_raw(
-        context,
-        dlt=dlt,
-        warehouse=warehouse,
-        coingecko=coingecko,
-        pipeline_name="coingecko_history",
-        make_source=lambda client, rejected: coingecko_history(
-            client,
-            top_n=coingecko.top_n,
-            history_days=coingecko.history_days,
-            rejected=rejected,
-        ),
-    )
+coingecko_history_assets = _raw_assets(
+    "coingecko_history",
+    coingecko_history,
+    lambda coingecko: {"top_n": coingecko.top_n, "history_days": coingecko.history_days},
+    "Per-coin history: `raw.market_chart` and `raw.ohlc` (backfill, then incremental).",
+)
 
 
 RAW_MARKETS = dg.AssetKey([RAW_DATASET, "markets"])

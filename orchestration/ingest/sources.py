@@ -277,38 +277,32 @@ def coingecko_history(
             if isinstance(candle, list) and len(candle) == 5
         ]
 
-    @dlt.resource(
-        name="market_chart",
-        primary_key=("coin_id", "ts"),
-        write_disposition="merge",
-        columns=columns(MARKET_CHART_TYPES, keys=("coin_id", "ts")),
-    )
-    def market_chart() -> Iterator[list[dict[str, Any]]]:
-        """Price, market cap and volume history per coin (daily for the backfill, then finer)."""
-        yield from _per_coin_history(
-            table="market_chart",
-            coin_ids=coin_ids,
-            fetch=chart_rows,
-            model=MarketChartRow,
-            history_days=history_days,
-            rejected=rejected,
+    def per_coin_resource(
+        table: str,
+        types: dict[str, TDataType],
+        fetch: Callable[[str, float], list[dict[str, Any]]],
+        model: type[MarketChartRow] | type[OhlcRow],
+    ) -> Any:
+        @dlt.resource(
+            name=table,
+            primary_key=("coin_id", "ts"),
+            write_disposition="merge",
+            columns=columns(types, keys=("coin_id", "ts")),
         )
+        def rows() -> Iterator[list[dict[str, Any]]]:
+            yield from _per_coin_history(
+                table=table,
+                coin_ids=coin_ids,
+                fetch=fetch,
+                model=model,
+                history_days=history_days,
+                rejected=rejected,
+            )
 
-    @dlt.resource(
-        name="ohlc",
-        primary_key=("coin_id", "ts"),
-        write_disposition="merge",
-        columns=columns(OHLC_TYPES, keys=("coin_id", "ts")),
-    )
-    def ohlc() -> Iterator[list[dict[str, Any]]]:
-        """Open/high/low/close candles per coin, keyed by candle close."""
-        yield from _per_coin_history(
-            table="ohlc",
-            coin_ids=coin_ids,
-            fetch=ohlc_rows,
-            model=OhlcRow,
-            history_days=history_days,
-            rejected=rejected,
-        )
+        return rows
 
+    # price, market cap and volume history per coin (daily for the backfill, then finer)
+    market_chart = per_coin_resource("market_chart", MARKET_CHART_TYPES, chart_rows, MarketChartRow)
+    # open/high/low/close candles per coin, keyed by candle close
+    ohlc = per_coin_resource("ohlc", OHLC_TYPES, ohlc_rows, OhlcRow)
     return market_chart, ohlc
