@@ -193,20 +193,17 @@ def run(*, pg_server_url: str) -> tuple[BenchReport, str]:
     # both tables are in one load package: one span
     dlt_history_load_s = max(backfill.dlt_load_s.get(table, 0.0) for table in COPIED_TABLES)
     report.add("backfill 50 coins x 365 days, whole run", backfill.wall_s, "s")
-    report.add(
-        "backfill: dlt history extract+normalize+load",
-        history_rows / dlt_history_s,
-        "rows/s",
-        reference=copied_rows / copy_s,
-        reference_what="PostgreSQL COPY of the same rows",
-    )
-    report.add(
-        "backfill: dlt load stage alone",
-        history_rows / dlt_history_load_s,
-        "rows/s",
-        reference=copied_rows / copy_s,
-        reference_what="PostgreSQL COPY of the same rows",
-    )
+    for what, dlt_s in (
+        ("backfill: dlt history extract+normalize+load", dlt_history_s),
+        ("backfill: dlt load stage alone", dlt_history_load_s),
+    ):
+        report.add(
+            what,
+            history_rows / dlt_s,
+            "rows/s",
+            reference=copied_rows / copy_s,
+            reference_what="PostgreSQL COPY of the same rows",
+        )
     backfill_dbt = backfill.steps_s.get("warehouse_dbt_assets", float("nan"))
     report.add(
         "backfill: dbt build (step wall)",
