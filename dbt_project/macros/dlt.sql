@@ -1,9 +1,11 @@
 {#-
-    dlt's load of a row as a timestamp: `_dlt_load_id` is the load's start in epoch seconds, as
-    text (e.g. '1733011200.123456').
+    The dlt columns every staging model carries: `loaded_at`, the load as a timestamp (the marts'
+    incremental cursor; `_dlt_load_id` is the load's start in epoch seconds, as text, e.g.
+    '1733011200.123456'), and `load_id`, that text, by which `dedupe` keeps the newest load.
 -#}
-{% macro dlt_loaded_at(load_id_column='_dlt_load_id') -%}
-    to_timestamp({{ load_id_column }}::numeric)
+{% macro dlt_load_columns() -%}
+    to_timestamp(_dlt_load_id::numeric) as loaded_at,
+    _dlt_load_id as load_id
 {%- endmacro %}
 
 {#-

@@ -17,8 +17,7 @@ renamed as (
         market_cap_percentage_btc::double precision as btc_dominance_pct,
         market_cap_percentage_eth::double precision as eth_dominance_pct,
         market_cap_change_percentage_24h_usd::double precision as market_cap_change_24h_pct,
-        {{ dlt_loaded_at() }} as loaded_at,
-        _dlt_load_id as load_id
+        {{ dlt_load_columns() }}
 
     from source
 

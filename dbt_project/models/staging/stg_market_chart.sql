@@ -14,8 +14,7 @@ renamed as (
         price::double precision as price_usd,
         market_cap::double precision as market_cap_usd,
         total_volume::double precision as volume_24h_usd,
-        {{ dlt_loaded_at() }} as loaded_at,
-        _dlt_load_id as load_id
+        {{ dlt_load_columns() }}
 
     from source
 

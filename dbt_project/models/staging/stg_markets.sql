@@ -31,8 +31,7 @@ renamed as (
         ath::double precision as ath_usd,
         atl::double precision as atl_usd,
         sparkline_in_7d -> 'price' as sparkline_7d,
-        {{ dlt_loaded_at() }} as loaded_at,
-        _dlt_load_id as load_id
+        {{ dlt_load_columns() }}
 
     from source
 

@@ -15,8 +15,7 @@ renamed as (
         high::double precision as high_usd,
         low::double precision as low_usd,
         close::double precision as close_usd,
-        {{ dlt_loaded_at() }} as loaded_at,
-        _dlt_load_id as load_id
+        {{ dlt_load_columns() }}
 
     from source
 
