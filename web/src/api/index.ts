@@ -33,3 +33,5 @@ export type PerformancePoint = Schemas["PerformancePoint"];
 export type CoinSort = NonNullable<
   NonNullable<paths["/api/v1/coins"]["get"]["parameters"]["query"]>["sort"]
 >;
+export { fetchPlatformStatus } from "./platform";
+export type { Dataset, DataVersion, FailingCheck, PlatformStatus } from "./platform";

@@ -6,6 +6,7 @@ import {
   formatFraction,
   formatPct,
   formatPrice,
+  formatUtcTime,
   timeAgo,
 } from "./format";
 
@@ -63,5 +64,13 @@ describe("time", () => {
     expect(formatDuration(0.25)).toBe("250 ms");
     expect(formatDuration(4.21)).toBe("4.2 s");
     expect(formatDuration(125)).toBe("2m 5s");
+  });
+});
+
+describe("formatUtcTime", () => {
+  it("is the 24-hour clock in UTC, whatever the offset written", () => {
+    expect(formatUtcTime("2026-01-01T14:05:59Z")).toBe("14:05");
+    expect(formatUtcTime("2026-01-01T00:30:00+02:00")).toBe("22:30");
+    expect(formatUtcTime(null)).toBe("—");
   });
 });

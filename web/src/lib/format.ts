@@ -96,6 +96,19 @@ export function formatDateTime(iso: string | null | undefined): string {
   });
 }
 
+/** The clock time of an instant in UTC, 24-hour: "14:05". */
+export function formatUtcTime(iso: string | null | undefined): string {
+  if (!iso) return DASH;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return DASH;
+  return date.toLocaleTimeString("en-GB", {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: "UTC",
+  });
+}
+
 /** Colour class for a signed change. */
 export function changeClass(value: number | null | undefined): "up" | "down" | "flat" {
   if (!isNum(value) || value === 0) return "flat";
