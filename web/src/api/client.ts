@@ -154,6 +154,9 @@ export function createClient<Paths>(config: ClientConfig = {}) {
         headers,
         body,
         signal: opts.signal,
+        // Always revalidate (ETag → 304): a page loading again after a run landed must not be
+        // answered from a copy the browser kept on its own (heuristically, from Last-Modified).
+        cache: "no-cache",
       });
     } catch (error) {
       if (error instanceof DOMException && error.name === "AbortError") throw error;

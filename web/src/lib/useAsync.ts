@@ -34,16 +34,24 @@ function sameKey(a: readonly unknown[], b: readonly unknown[]): boolean {
 export function useAsync<T>(
   load: (signal: AbortSignal) => Promise<T>,
   deps: DependencyList,
-  { enabled = true }: { enabled?: boolean } = {},
+  {
+    enabled = true,
+    revision = 0,
+  }: {
+    enabled?: boolean;
+    /** The data revision of what the loader reads (`useDataRevision`): a change loads again. */
+    revision?: number;
+  } = {},
 ): AsyncState<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [nonce, setNonce] = useState(0);
   // The newest `load` the caller rendered, without making it a dependency of the effect.
   const runLoad = useEffectEvent(load);
-  // A new request whenever a dependency, `enabled` or the reload nonce changes: noted while
-  // rendering (React's pattern for state that follows props), so `loading` is right at once.
-  const key = [...deps, nonce, enabled];
+  // A new request whenever a dependency, `enabled`, the revision or the reload nonce changes:
+  // noted while rendering (React's pattern for state that follows props), so `loading` is right
+  // at once.
+  const key = [...deps, nonce, enabled, revision];
   const [current, setCurrent] = useState<Request>(() => ({ key, token: {} }));
   let request = current.token;
   if (!sameKey(current.key, key)) {
