@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bench import api_throughput, queries, ws_fanout
+from bench import api_throughput, event_latency, queries, ws_fanout
 from bench.report import describe_machine, render
 from bench.results import BenchReport
 
@@ -19,19 +19,49 @@ def _print(report: BenchReport) -> None:
 
 
 def test_api_throughput_compares_with_the_bare_endpoint(warehouse_db: str, redis_url: str) -> None:
+    # Two URLs of one route (the bare app keeps a body per query) and the 304 revalidation row.
+    history = ("/api/v1/coins/bitcoin/history?days=30", True)
     report = api_throughput.run(
         database_url=warehouse_db,
         redis_url=redis_url,
         duration_s=1,
         connections=4,
-        endpoints=api_throughput.ENDPOINTS[:1],
+        endpoints=[history, ("/api/v1/coins/bitcoin/history?days=365", True)],
+        revalidate="/api/v1/coins/bitcoin/history?days=365",
         warmup_s=0,
     )
     _print(report)
-    throughput, p50, p99 = report.results
-    assert throughput.value > 0 and throughput.reference and throughput.reference > 0
-    assert throughput.ratio is not None and throughput.met is not None
-    assert 0 < p50.value <= p99.value
+    assert len(report.results) == 9  # (throughput, p50, p99) x (2 endpoints + the 304 row)
+    for throughput, p50, p99 in zip(*[iter(report.results)] * 3, strict=True):
+        assert throughput.what.endswith("throughput")
+        assert throughput.value > 0 and throughput.reference and throughput.reference > 0
+        assert throughput.ratio is not None and throughput.met is not None
+        assert 0 < p50.value <= p99.value
+    sizes = [r.what.split("(")[1] for r in report.results[0:6:3]]
+    assert sizes[0] != sizes[1]  # each URL of the route served its own body
+    assert "If-None-Match → 304" in report.results[6].what
+    assert not any("failed requests" in detail for detail in report.details)
+
+
+def test_every_public_get_is_benchmarked() -> None:
+    paths = [path for path, has_target in api_throughput.ENDPOINTS if has_target]
+    assert len(paths) == len(api_throughput.ENDPOINTS) == 11
+    assert "/api/v1/coins/bitcoin/ohlcv?days=365" in paths
+    assert "/api/v1/coins/bitcoin/history?days=365" in paths
+    assert api_throughput.TARGET_RATIO == 0.8
+
+
+def test_event_latency_delivers_every_event(warehouse_db: str, redis_url: str) -> None:
+    report = event_latency.run(
+        database_url=warehouse_db, redis_url=redis_url, events=5, clients=2, interval_s=0.02
+    )
+    _print(report)
+    delivered, p50, p99, worst, get_p50, get_p99 = report.results
+    assert delivered.value == 100 and delivered.met
+    assert 0 < p50.value <= p99.value <= worst.value
+    assert p99.reference is not None and p99.reference > 0  # the raw Redis subscriber
+    assert p99.met is not None
+    assert 0 < get_p50.value <= get_p99.value
 
 
 def test_websocket_fanout_delivers_every_tick(database_url: str, redis_url: str) -> None:
