@@ -7,11 +7,14 @@ measures both sides, computes its ratios and judges its targets.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from bench import api_throughput, event_latency, queries, ws_fanout
+from bench.loadgen import parse_wrk
 from bench.report import describe_machine, render
 from bench.results import BenchReport
+from support import httpload
 
 
 def _print(report: BenchReport) -> None:
@@ -100,3 +103,32 @@ def test_queries_explain_every_statement_and_render(
     )
     assert "| Warehouse queries | MV lookup by coin_id" in markdown
     assert "## Targets missed" in markdown
+
+
+def test_httpload_reads_a_304_without_content_length() -> None:
+    async def read(raw: bytes) -> tuple[int, dict[bytes, bytes], bytes]:
+        reader = asyncio.StreamReader()
+        reader.feed_data(raw)
+        return await httpload._read_answer(reader)
+
+    not_modified = b'HTTP/1.1 304 Not Modified\r\netag: "abc"\r\n\r\nHTTP/1.1 200 OK\r\n'
+    status, headers, body = asyncio.run(read(not_modified))
+    assert (status, headers[b"etag"], body) == (304, b'"abc"', b"")
+    ok = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"
+    assert asyncio.run(read(ok))[::2] == (200, b"{}")
+    assert httpload.succeeded(304, None) and httpload.succeeded(304, 304)
+    assert not httpload.succeeded(200, 304) and not httpload.succeeded(404, None)
+    assert httpload.parse_header('If-None-Match: "a:b"') == ("If-None-Match", '"a:b"')
+
+
+def test_wrk_answers_of_an_unexpected_status_are_not_successes() -> None:
+    output = """Running 1s test @ http://127.0.0.1:1/x
+  Latency Distribution
+     50%    1.00ms
+     99%    2.00ms
+  1000 requests in 1.00s, 10.00KB read
+Requests/sec:   1000.00
+Unexpected status: 250
+"""
+    load = parse_wrk(output)
+    assert (load.requests, load.errors, load.requests_per_s) == (750, 250, 750.0)
