@@ -39,7 +39,7 @@ final as (
     select
         latest_snapshots.coin_id,
         latest_snapshots.symbol,
-        latest_snapshots.coin_name as name,
+        latest_snapshots.name,
         latest_snapshots.image_url,
         latest_snapshots.market_cap_rank,
         coalesce(categories.category, 'other') as category,

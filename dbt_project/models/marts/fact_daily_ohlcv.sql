@@ -77,8 +77,8 @@ candles_with_open as (
     select
         coin_id,
         candle_close_at,
-        high_usd,
-        low_usd,
+        high,
+        low,
         loaded_at,
         lag(candle_close_at) over (
             partition by coin_id order by candle_close_at asc
@@ -97,8 +97,8 @@ daily_candles as (
     select
         candles_with_open.coin_id,
         (candles_with_open.candle_close_at at time zone 'utc')::date as date_day,
-        max(candles_with_open.high_usd) as high,
-        min(candles_with_open.low_usd) as low,
+        max(candles_with_open.high) as high,
+        min(candles_with_open.low) as low,
         max(candles_with_open.loaded_at) as loaded_at
 
     from candles_with_open

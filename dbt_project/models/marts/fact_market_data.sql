@@ -57,7 +57,7 @@ history_facts as (
 
     select
         coin_id,
-        observed_at as snapshot_at,
+        snapshot_at,
         price_usd,
         market_cap_usd,
         volume_24h_usd,

@@ -10,7 +10,7 @@ renamed as (
 
     select
         coin_id::text as coin_id,
-        ts as observed_at,
+        ts as snapshot_at,
         price::double precision as price_usd,
         market_cap::double precision as market_cap_usd,
         total_volume::double precision as volume_24h_usd,
@@ -24,7 +24,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe('renamed', ['coin_id', 'observed_at']) }}
+    {{ dedupe('renamed', ['coin_id', 'snapshot_at']) }}
 
 ),
 
@@ -32,7 +32,7 @@ final as (
 
     select
         coin_id,
-        observed_at,
+        snapshot_at,
         price_usd,
         market_cap_usd,
         volume_24h_usd,

@@ -11,7 +11,7 @@ renamed as (
     select
         id::text as coin_id,
         symbol::text as symbol,
-        name::text as coin_name,
+        name::text as name,
         image::text as image_url,
         last_updated as snapshot_at,
         current_price::double precision as price_usd,
@@ -50,7 +50,7 @@ final as (
     select
         coin_id,
         symbol,
-        coin_name,
+        name,
         image_url,
         snapshot_at,
         price_usd,

@@ -11,10 +11,10 @@ renamed as (
     select
         coin_id::text as coin_id,
         ts as candle_close_at,
-        open::double precision as open_usd,
-        high::double precision as high_usd,
-        low::double precision as low_usd,
-        close::double precision as close_usd,
+        open::double precision as open,
+        high::double precision as high,
+        low::double precision as low,
+        close::double precision as close,
         {{ dlt_load_columns() }}
 
     from source
@@ -34,10 +34,10 @@ final as (
     select
         coin_id,
         candle_close_at,
-        open_usd,
-        high_usd,
-        low_usd,
-        close_usd,
+        open,
+        high,
+        low,
+        close,
         loaded_at
 
     from deduplicated
