@@ -7,15 +7,16 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordBearer
 from redis.asyncio import Redis
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.core.cache import SnapshotCache
+from api.core.cache import PRIVATE_CACHE_CONTROL
 from api.core.config import API_V1_PREFIX, Settings
 from api.core.security import InvalidTokenError, read_token_subject
+from api.core.versions import DataVersion
 from api.models import User
 
 log = logging.getLogger("api")
@@ -52,14 +53,15 @@ async def get_redis(request: Request) -> Redis:
     return request.app.state.redis
 
 
-async def get_cache(request: Request) -> SnapshotCache:
-    return request.app.state.cache
+async def get_data_version(request: Request) -> DataVersion | None:
+    """The version of the dataset the route reads, fixed by VersionedRoute for this answer."""
+    return getattr(request.state, "data_version", None)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
-CacheDep = Annotated[SnapshotCache, Depends(get_cache)]
+DataVersionDep = Annotated[DataVersion | None, Depends(get_data_version)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 
@@ -71,8 +73,14 @@ def _unauthorized(detail: str) -> HTTPException:
     )
 
 
-async def get_current_user(session: SessionDep, token: TokenDep, settings: SettingsDep) -> User:
-    """The user a valid bearer token names; 401 if the token is bad or the user is gone."""
+async def get_current_user(
+    session: SessionDep, token: TokenDep, settings: SettingsDep, response: Response
+) -> User:
+    """The user a valid bearer token names; 401 if the token is bad or the user is gone.
+
+    What a signed-in user is answered is theirs alone: no shared cache may keep it.
+    """
+    response.headers["cache-control"] = PRIVATE_CACHE_CONTROL
     if token is None:
         raise _unauthorized("not authenticated: send `Authorization: Bearer <token>`")
     try:

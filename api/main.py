@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
-from api.core.cache import SnapshotCache, SnapshotReplayMiddleware
+from api.core.cache import AnswerCache
 from api.core.config import (
     API_V1_PREFIX,
     Settings,
@@ -20,8 +20,9 @@ from api.core.config import (
 )
 from api.core.db import make_async_engine, make_sessionmaker
 from api.core.errors import install_error_handlers
+from api.core.versions import DataVersions
 from api.routers import api_router, health
-from api.services.market import warehouse_fingerprint
+from api.services.provenance import relay_event
 from api.web import mount_web
 from cryptoflow.settings import BAD_SETTINGS_EXIT, exit_on_bad_settings
 from live.mount import live_prices
@@ -68,13 +69,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.redis = redis
-    app.state.cache = SnapshotCache(
-        sessionmaker=sessionmaker,
-        fingerprint=warehouse_fingerprint,
-        check_interval_s=settings.api_cache_check_s,
-    )
+    versions = DataVersions(sessionmaker, poll_s=settings.api_versions_poll_s)
+    app.state.versions = versions
+    app.state.answers = AnswerCache()
     try:
-        async with live_prices(app, settings):
+        async with live_prices(
+            app, settings, relay_event=lambda raw: relay_event(raw, versions, settings)
+        ):
             yield
     finally:
         await redis.aclose()
@@ -100,12 +101,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=True,
         allow_methods=["*"],
         allow_headers=["*"],
-    )
-    app.add_middleware(
-        SnapshotReplayMiddleware,
-        paths=frozenset(
-            f"{API_V1_PREFIX}{path}" for path in ("/coins", "/coins/sparklines", "/market/overview")
-        ),
     )
     install_error_handlers(app)
     app.include_router(health.router)

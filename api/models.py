@@ -101,3 +101,25 @@ class DataQualityCheck(Base):
     checked_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now(), index=True
     )
+
+
+class DataVersion(Base):
+    """One version of a served dataset: the run that changed it and the data's own time.
+
+    Written by the orchestration (the run itself, or its run-status sensor for `pipeline`), read
+    by the API to label answers and key its response cache (cryptoflow.platform_events).
+    """
+
+    __tablename__ = "data_versions"
+    __table_args__ = (sa.UniqueConstraint("dataset", "run_id"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    dataset: Mapped[str] = mapped_column(
+        sa.String(32)
+    )  # market | ohlcv | analytics | quality | pipeline
+    run_id: Mapped[str] = mapped_column(sa.String(64))
+    job_name: Mapped[str] = mapped_column(sa.String(255))
+    as_of: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )

@@ -17,6 +17,7 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from cryptoflow.coingecko import PUBLIC_BASE_URL
+from cryptoflow.platform_events import events_channel
 
 DEFAULT_JWT_SECRET = "cryptoflow-development-secret-change-me"  # refused in production
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -250,11 +251,12 @@ class Settings(BaseSettings):
         validation_alias=_env("CRYPTOFLOW_API_DB_POOL_SIZE"),
         description="PostgreSQL connections per API worker (as many again may overflow)",
     )
-    api_cache_check_s: float = Field(
-        default=1.0,
+    api_versions_poll_s: float = Field(
+        default=5.0,
         ge=0,
-        validation_alias=_env("CRYPTOFLOW_API_CACHE_CHECK_S"),
-        description="how often hot endpoints check whether the warehouse snapshot changed",
+        validation_alias=_env("CRYPTOFLOW_API_VERSIONS_POLL_S"),
+        description="how often each API process re-reads the data versions (events tell it at "
+        "once; this bounds how long a missed event can hide a new version)",
     )
     login_max_failures: int = Field(
         default=5,
@@ -269,6 +271,11 @@ class Settings(BaseSettings):
         description="window in which failed logins are counted",
     )
     dagster_port: int = Field(default=3000, validation_alias=_env("CRYPTOFLOW_DAGSTER_PORT"))
+    dagster_ui_url: str | None = Field(
+        default=None,
+        validation_alias=_env("CRYPTOFLOW_DAGSTER_UI_URL"),
+        description="the Dagster UI as browsers reach it (default http://127.0.0.1:<dagster port>)",
+    )
     dagster_grpc_port: int = Field(
         default=4266, validation_alias=_env("CRYPTOFLOW_DAGSTER_GRPC_PORT")
     )
@@ -340,6 +347,15 @@ class Settings(BaseSettings):
     @property
     def latest_prices_key(self) -> str:
         return f"{self.redis_namespace}:latest"
+
+    @property
+    def events_channel(self) -> str:
+        return events_channel(self.redis_namespace)
+
+    def dagster_run_url(self, run_id: str) -> str:
+        """A run's page in the Dagster UI."""
+        base = self.dagster_ui_url or f"http://127.0.0.1:{self.dagster_port}"
+        return f"{base.rstrip('/')}/runs/{run_id}"
 
     @property
     def uses_default_jwt_secret(self) -> bool:

@@ -12,7 +12,9 @@ dropped (and counted), so it never delays anyone else.
 Frames (JSON text): `{"type": "snapshot", "data": [tick, ...]}` first on connect and after every
 filter change, then `{"type": "ticks", "data": [tick, ...]}`, and `{"type": "heartbeat", "ts": ...}`
 every `heartbeat_s` so browsers (which cannot see protocol pings) can tell a quiet feed from a
-dead socket. A tick is `cryptoflow.ticks.Tick`: `{coin_id, symbol, price_usd, ts}`.
+dead socket. A tick is `cryptoflow.ticks.Tick`: `{coin_id, symbol, price_usd, ts}`. Platform
+events (`{"type": "event", ...}`: a new data version, a failed run or check) go to every client
+whatever its filter (cryptoflow.platform_events).
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ class HubStats:
     ticks_received: int = 0
     malformed: int = 0
     frames_built: int = 0
+    events_received: int = 0
+    last_tick_at: datetime | None = None
+    last_event_at: datetime | None = None
     started_at: float = field(default_factory=time.monotonic)
 
 
@@ -107,7 +112,15 @@ class PriceHub:
             self._latest[tick.coin_id] = (tick.ts, data)
         self._pending.append((tick.coin_id, data))
         self.stats.ticks_received += 1
+        self.stats.last_tick_at = datetime.now(UTC)
         self._wakeup.set()
+
+    def publish_event(self, frame: str) -> None:
+        """A platform event frame, to every client at once (events are rare; never coalesced)."""
+        self.stats.events_received += 1
+        self.stats.last_event_at = datetime.now(UTC)
+        for subscriber in self.subscribers:
+            self.offer(subscriber, frame)
 
     # -- subscribers --------------------------------------------------------------------------
 
@@ -204,5 +217,8 @@ class PriceHub:
             "coins": len(self._latest),
             "uptime_s": round(time.monotonic() - self.stats.started_at, 3),
             "redis_connected": self.redis_connected,
+            "events_received": self.stats.events_received,
+            "last_tick_at": self.stats.last_tick_at,
+            "last_event_at": self.stats.last_event_at,
             "pid": os.getpid(),
         }

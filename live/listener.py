@@ -1,7 +1,7 @@
 """The one Redis subscription of an API process, kept alive across Redis restarts.
 
 Every worker process runs one listener (never one per socket): it subscribes to the prices
-channel, then reads the latest-price hash so the hub can answer snapshots and forward what
+channel (and the platform events channel, whose events it relays to every client), then reads the latest-price hash so the hub can answer snapshots and forward what
 changed during an outage. Lost connections are retried with jittered exponential backoff; a
 health-check PING every few seconds notices a Redis that vanished without closing the socket.
 """
@@ -9,6 +9,7 @@ health-check PING every few seconds notices a Redis that vanished without closin
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import redis.asyncio as redis
 import structlog
@@ -22,6 +23,10 @@ from live.hub import PriceHub
 log = structlog.get_logger(__name__)
 
 
+# Turns a platform event from Redis into the frame clients get (None: skip it).
+EventRelay = Callable[[bytes], str | None]
+
+
 class RedisPriceListener:
     def __init__(
         self,
@@ -30,12 +35,16 @@ class RedisPriceListener:
         url: str,
         channel: str,
         latest_key: str,
+        events_channel: str | None = None,
+        relay_event: EventRelay | None = None,
         backoff: Backoff | None = None,
     ) -> None:
         self.hub = hub
         self.url = url
         self.channel = channel
         self.latest_key = latest_key
+        self.events_channel = events_channel
+        self.relay_event = relay_event
         self.backoff = backoff or Backoff(initial_s=0.2, max_s=5.0)
 
     async def run(self) -> None:
@@ -59,15 +68,26 @@ class RedisPriceListener:
         )
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
-            await pubsub.subscribe(self.channel)
+            await pubsub.subscribe(*filter(None, (self.channel, self.events_channel)))
             self.hub.seed((await client.hgetall(self.latest_key)).values())
             self.hub.redis_connected = True
             self.backoff.reset()
             log.info("redis subscription active", channel=self.channel)
             while True:
                 message = await pubsub.get_message(timeout=1.0)
-                if message is not None:
+                if message is None:
+                    continue
+                if self.events_channel and message["channel"] == self.events_channel.encode():
+                    self._relay(message["data"])
+                else:
                     self.hub.publish_raw(message["data"])
         finally:
             await pubsub.aclose()
             await client.aclose()
+
+    def _relay(self, raw: bytes) -> None:
+        frame = self.relay_event(raw) if self.relay_event else raw.decode()
+        if frame is None:
+            self.hub.stats.malformed += 1
+            return
+        self.hub.publish_event(frame)

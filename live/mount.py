@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from cryptoflow.aio import cancel_and_wait
 from cryptoflow.settings import Settings
 from live.hub import PriceHub
-from live.listener import RedisPriceListener
+from live.listener import EventRelay, RedisPriceListener
 from live.router import router
 
 __all__ = ["PriceHub", "live_prices", "router"]
@@ -24,8 +24,11 @@ SHUTDOWN_S = 2.0  # the hub and the Redis listener stop within this, whatever Re
 
 
 @contextlib.asynccontextmanager
-async def live_prices(app: FastAPI, settings: Settings) -> AsyncIterator[PriceHub]:
-    """Run this process's hub and Redis listener for the app's lifetime (`app.state.price_hub`)."""
+async def live_prices(
+    app: FastAPI, settings: Settings, *, relay_event: EventRelay | None = None
+) -> AsyncIterator[PriceHub]:
+    """Run this process's hub and Redis listener for the app's lifetime (`app.state.price_hub`);
+    platform events go through `relay_event` to every client."""
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set: live prices need Redis (`cryptoflow up` sets it)")
     hub = PriceHub(
@@ -38,6 +41,8 @@ async def live_prices(app: FastAPI, settings: Settings) -> AsyncIterator[PriceHu
         url=settings.redis_url,
         channel=settings.prices_channel,
         latest_key=settings.latest_prices_key,
+        events_channel=settings.events_channel,
+        relay_event=relay_event,
     )
     app.state.price_hub = hub
     tasks = [asyncio.create_task(hub.run()), asyncio.create_task(listener.run())]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 
@@ -17,4 +19,9 @@ class WsStatus(BaseModel):
     coins: int = Field(description="coins with a known latest price")
     uptime_s: float
     redis_connected: bool
+    events_received: int = Field(description="platform events relayed to clients since start")
+    last_tick_at: datetime | None = Field(description="when this process last received a tick")
+    last_event_at: datetime | None = Field(
+        description="when this process last relayed a platform event"
+    )
     pid: int = Field(description="process id of the worker that answered")

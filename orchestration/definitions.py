@@ -38,7 +38,7 @@ defs = dg.Definitions(
     resources={
         "dlt": DagsterDltResource(),
         "coingecko": coingecko_resource(settings),
-        "warehouse": warehouse_resource(),
+        "warehouse": warehouse_resource(settings),
         "dbt": warehouse_dbt(dg.EnvVar("DATABASE_URL")),
     },
     executor=dg.in_process_executor,

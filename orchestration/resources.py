@@ -12,11 +12,15 @@ import threading
 from typing import Any
 
 import dagster as dg
+import redis
 import sqlalchemy as sa
+from pydantic import Field
+from redis.exceptions import RedisError
 from sqlalchemy.engine import Engine
 
 from cryptoflow.coingecko import CoinGeckoClient
 from cryptoflow.db import dlt_url, make_engine
+from cryptoflow.platform_events import encode_event, events_channel
 from cryptoflow.settings import Settings, get_settings
 
 
@@ -52,6 +56,10 @@ class WarehouseResource(dg.ConfigurableResource):
     """
 
     database_url: str
+    redis_url: str | None = Field(
+        default=None, description="where platform events are published; None: not published"
+    )
+    redis_namespace: str = "cryptoflow"
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         ensure_app_tables(self.database_url)
@@ -59,6 +67,21 @@ class WarehouseResource(dg.ConfigurableResource):
     def engine(self) -> Engine:
         """A short-lived engine: sensors and assets open it per use, never a global pool."""
         return make_engine(self.database_url, poolclass=sa.pool.NullPool)
+
+    def publish_events(self, events: list[dict[str, Any]]) -> None:
+        """Publish platform events to every API process. Best effort: an API that misses one
+        still sees the new data version within its polling interval."""
+        if not events or not self.redis_url:
+            return
+        client = redis.Redis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        try:
+            channel = events_channel(self.redis_namespace)
+            for event in events:
+                client.publish(channel, encode_event(**event))
+        except (RedisError, OSError) as exc:
+            dg.get_dagster_logger().warning(f"platform events not published: {exc}")
+        finally:
+            client.close()
 
     @property
     def dlt_credentials(self) -> str:
@@ -105,5 +128,10 @@ def coingecko_resource(settings: Settings | None = None) -> CoinGeckoResource:
     )
 
 
-def warehouse_resource() -> WarehouseResource:
-    return WarehouseResource(database_url=dg.EnvVar("DATABASE_URL"))
+def warehouse_resource(settings: Settings | None = None) -> WarehouseResource:
+    s = settings or get_settings()
+    return WarehouseResource(
+        database_url=dg.EnvVar("DATABASE_URL"),
+        redis_url=_env_or("REDIS_URL", None),
+        redis_namespace=_env_or("CRYPTOFLOW_REDIS_NAMESPACE", s.redis_namespace),
+    )

@@ -1,5 +1,8 @@
 """Run tracking for the product: one row per finished run in `app.pipeline_runs`, read by the API.
 
+Each recorded run is also a new version of the `pipeline` dataset, announced (with a
+`run_failed` event for a failure) to every API process and open page.
+
 Dagster's own storage stays the record of truth; these sensors copy each finished run's
 summary (status, start, end, duration, records processed, error) into the table the API
 reads, upserting on run_id so a sensor replaying a run cannot duplicate it. Records processed
@@ -13,6 +16,7 @@ from typing import Protocol
 import dagster as dg
 import sqlalchemy as sa
 
+from orchestration.data_versions import record_version, version_event
 from orchestration.resources import WarehouseResource
 
 MAX_ERROR_CHARS = 4000
@@ -96,12 +100,13 @@ def record_run(
     record = context.instance.get_run_record_by_id(run.run_id)
     started = record.start_time if record else None
     ended = record.end_time if record else None
+    ended_at = datetime.fromtimestamp(ended, UTC) if ended else None
     row: dict[str, object] = {
         "run_id": run.run_id,
         "job_name": run.job_name,
         "status": status,
         "started_at": datetime.fromtimestamp(started, UTC) if started else None,
-        "ended_at": datetime.fromtimestamp(ended, UTC) if ended else None,
+        "ended_at": ended_at,
         "duration_s": round(ended - started, 3) if started and ended else None,
         "records_processed": records_processed(context.instance, run.run_id),
         "error_message": error_message,
@@ -110,9 +115,27 @@ def record_run(
     try:
         with engine.begin() as conn:
             conn.execute(UPSERT_RUN, row)
+            version = record_version(
+                conn,
+                dataset="pipeline",
+                run_id=run.run_id,
+                job_name=run.job_name,
+                as_of=ended_at,
+            )
     finally:
         engine.dispose()
     context.log.info(f"recorded run {run.run_id} of {run.job_name}: {status}")
+    events = [version_event(version)]
+    if status == "FAILURE":
+        events.append(
+            {
+                "kind": "run_failed",
+                "run_id": run.run_id,
+                "job_name": run.job_name,
+                "message": error_message or "run failed",
+            }
+        )
+    warehouse.publish_events(events)
     return row
 
 

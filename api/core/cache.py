@@ -1,156 +1,122 @@
-"""Serialized bodies of hot read endpoints, kept while the warehouse snapshot is unchanged.
+"""Versioned answers: public warehouse GETs served from their bytes, with ETag and 304s.
 
-Every ingest refreshes `marts.mv_latest_market_data`. Rather than fetch and serialize the same
-rows on every request (that work, not the query, held an endpoint to about a fifth of a bare one:
-docs/stack-notes.md), the cache asks PostgreSQL for a cheap fingerprint of the snapshot at most
-every `check_interval_s` and drops every body when it changes. Between checks a hit is a dict
-lookup; while one request checks, the others keep answering from what is cached (no convoy every
-second).
+A route that declares the dataset it reads (`openapi_extra=reads("market")`) answers each
+(path, query string) once per version of that dataset: the first request runs the endpoint
+(dependencies, SQL, validation, serialization) and keeps the body; every later one, until a run
+records a new version, is a dict lookup. So a hit costs neither SQL nor model validation, and a
+new `market` version drops exactly the `market` answers (the others keep theirs).
 
-`SnapshotReplayMiddleware` goes one step further for the hottest paths: a GET it has seen answered
-200 (same path, same query string) is answered again with the same bytes before routing,
-validation and dependencies run, which cost several times the request itself (these endpoints
-are held to a share of a bare endpoint's throughput: docs/targets.md). Its replies live in this
-cache and go with every invalidation.
+Every answer carries `ETag` (a hash of the body: it changes exactly when the body does),
+`Last-Modified` (when the version was recorded) and `Cache-Control: public, no-cache` (browsers
+and proxies may keep it but must revalidate); `If-None-Match` / `If-Modified-Since` get a 304.
+The endpoint labels its body with the same version (`as_of`, `run_id`): see `DataVersionDep`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
+import hashlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 
-from fastapi import Response
-from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
 
-Fingerprint = Callable[[AsyncSession], Awaitable[Hashable]]
-Builder = Callable[[AsyncSession], Awaitable[BaseModel]]
-Reply = tuple[Message, bytes]  # the response start message and the whole body
+from api.core.versions import DataVersion, DataVersions
+
+DATASET_KEY = "x-dataset"
+PUBLIC_CACHE_CONTROL = "public, no-cache"
+PRIVATE_CACHE_CONTROL = "private, no-cache"
 
 
-class SnapshotCache:
-    def __init__(
-        self,
-        *,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        fingerprint: Fingerprint,
-        check_interval_s: float,
-        max_entries: int = 512,
-    ) -> None:
-        self._sessionmaker = sessionmaker
-        self._fingerprint = fingerprint
-        self._check_interval_s = check_interval_s
+def reads(dataset: str) -> dict[str, Any]:
+    """`openapi_extra` of a route whose answer is a function of `dataset` and its query only."""
+    return {DATASET_KEY: dataset}
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    body: bytes
+    headers: dict[str, str]
+    etag: str
+    version: DataVersion | None
+
+    def not_modified(self, request: Request) -> bool:
+        if_none_match = request.headers.get("if-none-match")
+        if if_none_match is not None:
+            tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+            return self.etag in tags or "*" in tags
+        if_modified_since = request.headers.get("if-modified-since")
+        if if_modified_since and self.version is not None:
+            try:
+                since = parsedate_to_datetime(if_modified_since)
+            except (TypeError, ValueError):
+                return False
+            return self.version.finished_at.replace(microsecond=0) <= since
+        return False
+
+
+class AnswerCache:
+    """Bodies per (dataset, version, path, query), least recently used out past `max_entries`."""
+
+    def __init__(self, *, max_entries: int = 2048) -> None:
         self._max_entries = max_entries
-        self._bodies: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._replies: OrderedDict[Hashable, Reply] = OrderedDict()
-        self._version: Hashable = None
-        self._generation = 0  # bumped on every invalidation; a build from an older one is dropped
-        self._checked_at = float("-inf")
-        self._check_lock = asyncio.Lock()
-        self._build_lock = asyncio.Lock()
+        self._answers: OrderedDict[tuple[Any, ...], CachedAnswer] = OrderedDict()
 
-    def _fresh(self) -> bool:
-        return time.monotonic() - self._checked_at < self._check_interval_s
+    def get(self, key: tuple[Any, ...]) -> CachedAnswer | None:
+        answer = self._answers.get(key)
+        if answer is not None:
+            self._answers.move_to_end(key)
+        return answer
 
-    async def _revalidate(self) -> None:
-        if self._fresh() or (self._check_lock.locked() and (self._bodies or self._replies)):
-            return
-        async with self._check_lock:
-            if self._fresh():
-                return
-            async with self._sessionmaker() as session:
-                version = await self._fingerprint(session)
-            if version != self._version:
-                self._version = version
-                self._generation += 1
-                self._bodies.clear()
-                self._replies.clear()
-            self._checked_at = time.monotonic()
+    def put(self, key: tuple[Any, ...], answer: CachedAnswer) -> None:
+        self._answers[key] = answer
+        if len(self._answers) > self._max_entries:
+            self._answers.popitem(last=False)
 
-    async def body(self, key: Hashable, build: Builder) -> bytes:
-        """The JSON body for `key`, built once (not once per concurrent request) on a miss."""
-        await self._revalidate()
-        body = self._bodies.get(key)
-        if body is not None:
-            return body
-        async with self._build_lock:
-            body = self._bodies.get(key)
-            if body is not None:
-                return body
-            generation = self._generation
-            async with self._sessionmaker() as session:
-                model = await build(session)
-            body = model.__pydantic_serializer__.to_json(model)
-            if generation == self._generation:
-                self._bodies[key] = body
-                if len(self._bodies) > self._max_entries:
-                    self._bodies.popitem(last=False)
-            return body
-
-    async def response(self, key: Hashable, build: Builder) -> Response:
-        return Response(await self.body(key, build), media_type="application/json")
-
-    def fresh_reply(self, key: Hashable) -> Reply | None:
-        """The reply kept for `key` if no check is due; no I/O, so it never fails."""
-        if self._fresh() or self._check_lock.locked():
-            return self._replies.get(key)
-        return None
-
-    @property
-    def generation(self) -> int:
-        return self._generation
-
-    def remember(self, key: Hashable, reply: Reply, *, generation: int) -> None:
-        """Keep `reply` unless the snapshot changed since the request that produced it began."""
-        if generation == self._generation:
-            self._replies[key] = reply
-            if len(self._replies) > self._max_entries:
-                self._replies.popitem(last=False)
+    def __len__(self) -> int:
+        return len(self._answers)
 
 
-class SnapshotReplayMiddleware:
-    """Replays the 200 answers of `paths` (GET, same query string) from the snapshot cache.
+def _answer(body: bytes, media_type: str, version: DataVersion | None) -> CachedAnswer:
+    etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+    headers = {"etag": etag, "cache-control": PUBLIC_CACHE_CONTROL, "content-type": media_type}
+    if version is not None:
+        headers["last-modified"] = format_datetime(version.finished_at.astimezone(UTC), usegmt=True)
+    return CachedAnswer(body=body, headers=headers, etag=etag, version=version)
 
-    Only paths whose answer depends on nothing but the warehouse snapshot and the query string
-    belong here. Requests with an `Origin` header pass through, so CORS answers stay per origin.
-    """
 
-    def __init__(self, app: ASGIApp, *, paths: frozenset[str]) -> None:
-        self.app = app
-        self.paths = paths
+class VersionedRoute(APIRoute):
+    """An APIRoute whose `reads(...)` answers are kept per data version (see the module)."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "GET"
-            or scope["path"] not in self.paths
-            or any(name == b"origin" for name, _ in scope["headers"])
-        ):
-            await self.app(scope, receive, send)
-            return
-        cache: SnapshotCache = scope["app"].state.cache
-        key = ("replay", scope["path"], scope["query_string"])
-        reply = cache.fresh_reply(key)  # when a check is due, the endpoint does it
-        if reply is not None:
-            start, body = reply
-            await send(start)
-            await send({"type": "http.response.body", "body": body})
-            return
-        generation = cache.generation
-        messages: list[Message] = []
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        run_endpoint = super().get_route_handler()
+        dataset = (self.openapi_extra or {}).get(DATASET_KEY)
+        if dataset is None:
+            return run_endpoint
 
-        async def keep(message: Message) -> None:
-            messages.append(message)
-            await send(message)
+        async def answer(request: Request) -> Response:
+            versions: DataVersions = request.app.state.versions
+            cache: AnswerCache = request.app.state.answers
+            await versions.refresh_if_due()
+            version = versions.get(dataset)
+            key = (dataset, version.id if version else None, request.url.path, request.url.query)
+            cached = cache.get(key)
+            if cached is None:
+                request.state.data_version = version
+                response = await run_endpoint(request)
+                if response.status_code != 200:
+                    return response
+                cached = _answer(
+                    bytes(response.body), response.media_type or "application/json", version
+                )
+                cache.put(key, cached)
+            if cached.not_modified(request):
+                headers = {k: v for k, v in cached.headers.items() if k != "content-type"}
+                return Response(status_code=304, headers=headers)
+            return Response(cached.body, headers=cached.headers)
 
-        await self.app(scope, receive, keep)
-        if (
-            len(messages) == 2
-            and messages[0]["status"] == 200
-            and not messages[1].get("more_body", False)
-        ):
-            start = {**messages[0], "headers": list(messages[0].get("headers", []))}
-            cache.remember(key, (start, messages[1].get("body", b"")), generation=generation)
+        return answer

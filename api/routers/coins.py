@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, status
 
-from api.deps import CacheDep, SessionDep
+from api.core.cache import VersionedRoute, reads
+from api.deps import DataVersionDep, SessionDep
 from api.schemas.coins import (
     CoinAnalytics,
+    CoinDetail,
     CoinHistory,
     CoinListQuery,
     CoinOhlcv,
-    CoinPublic,
     CoinsPublic,
     SparklineQuery,
     SparklinesPublic,
 )
 from api.schemas.common import COIN_ID_MAX_LENGTH, DEFAULT_ANALYTICS_PERIOD, AnalyticsPeriod
 from api.services import coins
+from api.services.provenance import labelled
 
-router = APIRouter(prefix="/coins", tags=["coins"])
+router = APIRouter(prefix="/coins", tags=["coins"], route_class=VersionedRoute)
 
 CoinId = Annotated[
     str,
@@ -37,50 +39,73 @@ def coin_not_found(coin_id: str) -> HTTPException:
     )
 
 
-@router.get("", response_model=CoinsPublic)
-async def read_coins(query: Annotated[CoinListQuery, Query()], cache: CacheDep) -> Response:
+@router.get("", response_model=CoinsPublic, openapi_extra=reads("market"))
+async def read_coins(
+    query: Annotated[CoinListQuery, Query()], session: SessionDep, version: DataVersionDep
+) -> CoinsPublic:
     """Coins with their latest market data: `search` by id/symbol/name, `sort` by a column."""
-    return await cache.response(("coins", query), lambda s: coins.list_coins(s, query))
+    return labelled(await coins.list_coins(session, query), version)
 
 
-@router.get("/sparklines", response_model=SparklinesPublic)
-async def read_sparklines(query: Annotated[SparklineQuery, Query()], cache: CacheDep) -> Response:
+@router.get("/sparklines", response_model=SparklinesPublic, openapi_extra=reads("market"))
+async def read_sparklines(
+    query: Annotated[SparklineQuery, Query()], session: SessionDep, version: DataVersionDep
+) -> SparklinesPublic:
     """Hourly prices of several coins over the last days, for inline charts."""
-    return await cache.response(("sparklines", query), lambda s: coins.list_sparklines(s, query))
+    return labelled(await coins.list_sparklines(session, query), version)
 
 
-@router.get("/{coin_id}", response_model=CoinPublic, responses=NOT_FOUND)
-async def read_coin(coin_id: CoinId, session: SessionDep) -> CoinPublic:
+@router.get(
+    "/{coin_id}", response_model=CoinDetail, responses=NOT_FOUND, openapi_extra=reads("market")
+)
+async def read_coin(coin_id: CoinId, session: SessionDep, version: DataVersionDep) -> CoinDetail:
     """One coin and its newest snapshot."""
     coin = await coins.get_coin(session, coin_id)
     if coin is None:
         raise coin_not_found(coin_id)
-    return coin
+    return labelled(CoinDetail.model_validate(coin, from_attributes=True), version)
 
 
-@router.get("/{coin_id}/history", response_model=CoinHistory, responses=NOT_FOUND)
-async def read_coin_history(coin_id: CoinId, session: SessionDep, days: Days = 7) -> CoinHistory:
+@router.get(
+    "/{coin_id}/history",
+    response_model=CoinHistory,
+    responses=NOT_FOUND,
+    openapi_extra=reads("market"),
+)
+async def read_coin_history(
+    coin_id: CoinId, session: SessionDep, version: DataVersionDep, days: Days = 7
+) -> CoinHistory:
     """Price, market cap and volume over the `days` ending at the coin's newest snapshot:
     every snapshot for 1 day, hourly up to 90 days, daily beyond."""
     history = await coins.get_history(session, coin_id, days=days)
     if history is None:
         raise coin_not_found(coin_id)
-    return history
+    return labelled(history, version)
 
 
-@router.get("/{coin_id}/ohlcv", response_model=CoinOhlcv, responses=NOT_FOUND)
-async def read_coin_ohlcv(coin_id: CoinId, session: SessionDep, days: Days = 30) -> CoinOhlcv:
+@router.get(
+    "/{coin_id}/ohlcv", response_model=CoinOhlcv, responses=NOT_FOUND, openapi_extra=reads("ohlcv")
+)
+async def read_coin_ohlcv(
+    coin_id: CoinId, session: SessionDep, version: DataVersionDep, days: Days = 30
+) -> CoinOhlcv:
     """Daily open/high/low/close/volume candles."""
     candles = await coins.get_ohlcv(session, coin_id, days=days)
     if candles is None:
         raise coin_not_found(coin_id)
-    return candles
+    return labelled(candles, version)
 
 
-@router.get("/{coin_id}/analytics", response_model=CoinAnalytics, responses=NOT_FOUND)
+@router.get(
+    "/{coin_id}/analytics",
+    response_model=CoinAnalytics,
+    responses=NOT_FOUND,
+    openapi_extra=reads("analytics"),
+)
 async def read_coin_analytics(
     coin_id: CoinId,
     session: SessionDep,
+    version: DataVersionDep,
     period: Annotated[
         AnalyticsPeriod, Query(description="period of the correlation lists, in days")
     ] = DEFAULT_ANALYTICS_PERIOD,
@@ -92,4 +117,4 @@ async def read_coin_analytics(
     )
     if analytics is None:
         raise coin_not_found(coin_id)
-    return analytics
+    return labelled(analytics, version)

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from api.schemas.versions import Provenance
+
 
 class CoinRef(BaseModel):
     coin_id: str = Field(examples=["bitcoin"])
@@ -14,7 +16,7 @@ class CoinRef(BaseModel):
     name: str = Field(examples=["Bitcoin"])
 
 
-class CorrelationMatrix(BaseModel):
+class CorrelationMatrix(Provenance):
     period_days: int = Field(examples=[30])
     coins: list[CoinRef] = Field(description="rows and columns of the matrix, by market cap")
     matrix: list[list[float | None]] = Field(
@@ -38,7 +40,7 @@ class VolatilityEntry(BaseModel):
     computed_at: datetime | None
 
 
-class VolatilityRanking(BaseModel):
+class VolatilityRanking(Provenance):
     period_days: int = Field(examples=[30])
     data: list[VolatilityEntry]
     count: int

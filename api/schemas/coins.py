@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import CoinIds, PageQuery, SortOrder, split_ids
+from api.schemas.versions import Provenance
 
 
 class CoinBase(BaseModel):
@@ -40,7 +41,11 @@ class CoinPublic(CoinBase):
     fully_diluted_valuation_usd: float | None = Field(examples=[1.34e12])
 
 
-class CoinsPublic(BaseModel):
+class CoinDetail(CoinPublic, Provenance):
+    """One coin and its newest snapshot, with the run that made it."""
+
+
+class CoinsPublic(Provenance):
     data: list[CoinPublic]
     count: int = Field(description="rows matching the search, across all pages", examples=[50])
 
@@ -85,7 +90,7 @@ class Sparkline(BaseModel):
     prices: list[float] = Field(description="7 days of hourly USD prices, oldest first")
 
 
-class SparklinesPublic(BaseModel):
+class SparklinesPublic(Provenance):
     data: list[Sparkline]
     count: int
 
@@ -97,7 +102,7 @@ class PricePoint(BaseModel):
     volume_24h_usd: float | None
 
 
-class CoinHistory(BaseModel):
+class CoinHistory(Provenance):
     coin_id: str = Field(examples=["bitcoin"])
     days: int = Field(examples=[30])
     interval: Literal["snapshot", "hour", "day"] = Field(
@@ -116,7 +121,7 @@ class Candle(BaseModel):
     volume: float | None
 
 
-class CoinOhlcv(BaseModel):
+class CoinOhlcv(Provenance):
     coin_id: str = Field(examples=["bitcoin"])
     days: int = Field(examples=[30])
     data: list[Candle]
@@ -140,7 +145,7 @@ class CorrelatedCoin(BaseModel):
     correlation: float = Field(ge=-1, le=1, examples=[0.83])
 
 
-class CoinAnalytics(BaseModel):
+class CoinAnalytics(Provenance):
     coin_id: str = Field(examples=["bitcoin"])
     period_days: int = Field(description="period of the correlation lists", examples=[30])
     risk: list[RiskMetrics] = Field(description="one entry per computed period")

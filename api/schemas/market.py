@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from api.schemas.versions import Provenance
+
 
 class MarketMover(BaseModel):
     coin_id: str = Field(examples=["solana"])
@@ -17,7 +19,7 @@ class MarketMover(BaseModel):
     market_cap_usd: float | None = Field(examples=[7.0e10])
 
 
-class MarketOverview(BaseModel):
+class MarketOverview(Provenance):
     """Whole-market totals from CoinGecko `/global`; coin counts and movers from our snapshot."""
 
     total_market_cap_usd: float | None = Field(examples=[2.4e12])

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import PageQuery
+from api.schemas.versions import Provenance
 
 
 class CheckStatus(StrEnum):
@@ -31,7 +32,7 @@ class QualityCheckPublic(BaseModel):
     checked_at: datetime
 
 
-class QualityChecksPublic(BaseModel):
+class QualityChecksPublic(Provenance):
     data: list[QualityCheckPublic]
     count: int
 
@@ -55,7 +56,7 @@ class TableQuality(BaseModel):
     last_checked_at: datetime | None
 
 
-class QualitySummary(BaseModel):
+class QualitySummary(Provenance):
     score: float | None = Field(
         description="0-100: passed checks count 1, warnings 1/2, failures 0; null before any check",
         examples=[97.5],

@@ -1,30 +1,14 @@
-"""Market overview, and the warehouse fingerprint that keys the hot-endpoint cache."""
+"""Market overview: the KPI cards and the top movers."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.schemas.market import MarketMover, MarketOverview
-from api.services.coins import COIN_COLUMNS
-
-
-async def warehouse_fingerprint(session: AsyncSession) -> Hashable:
-    """Changes whenever a served column of the MV changes, or a `/global` row is added.
-
-    A hash of the MV's rows (~0.6 ms) also catches a corrected rerun that keeps the newest
-    snapshot time. The sparkline is left out (4 ms more): it only changes with `snapshot_at`.
-    """
-    statement = text(f"""
-        select
-            (select md5(string_agg(row({COIN_COLUMNS})::text, '|' order by coin_id))
-                from marts.mv_latest_market_data),
-            (select max(snapshot_at) from marts.fact_global_market)
-    """)
-    return tuple((await session.execute(statement)).one())
 
 
 async def get_overview(session: AsyncSession, *, movers: int) -> MarketOverview:

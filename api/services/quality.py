@@ -11,6 +11,7 @@ from api.schemas.quality import (
     QualitySummary,
     TableQuality,
 )
+from api.schemas.versions import FailingCheck
 from api.services.rows import fetch_page
 
 # The newest result of each (check, table): what the quality page shows as "current". Every
@@ -83,3 +84,15 @@ async def get_summary(session: AsyncSession) -> QualitySummary:
         last_checked_at=max((t.last_checked_at for t in tables if t.last_checked_at), default=None),
         tables=tables,
     )
+
+
+async def list_failing_checks(session: AsyncSession) -> list[FailingCheck]:
+    """The blocking (error-severity) checks whose latest result fails."""
+    statement = text(f"""
+        select check_name, table_name, status, description, run_id
+        from ({LATEST_CHECKS}) as latest
+        where status = 'fail'
+        order by check_name, table_name
+    """)
+    rows = (await session.execute(statement)).mappings().all()
+    return [FailingCheck.model_validate(row) for row in rows]

@@ -7,6 +7,7 @@ import dagster as dg
 import sqlalchemy as sa
 from dagster_dbt import DbtCliInvocation, dbt_assets
 
+from orchestration.data_versions import check_events, dataset_of, record_version, version_event
 from orchestration.quality.store import CheckOutcome, record_check_outcomes
 from orchestration.quality.verdicts import explained
 from orchestration.resources import CoinGeckoResource, WarehouseResource
@@ -52,6 +53,7 @@ def warehouse_dbt_assets(
     """
     invocation = dbt.cli(["build"], context=context, env={"CRYPTOFLOW_TOP_N": str(coingecko.top_n)})
     outcomes: list[CheckOutcome] = []
+    changed: set[str] = set()  # the served datasets this build rewrote
     engine = warehouse.engine()
     try:
         with engine.connect() as conn:
@@ -60,10 +62,43 @@ def warehouse_dbt_assets(
                     event = explained(conn, invocation.manifest, event)
                 if isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation):
                     outcomes.append(event)
+                if isinstance(event, dg.Output):
+                    changed.add(dataset_of(context.asset_key_for_output(event.output_name)) or "")
                 yield _with_row_count(conn, invocation, event)
                 conn.rollback()
     finally:
-        with engine.begin() as conn:
-            record_check_outcomes(conn, context.run.run_id, outcomes)
+        _record(context, warehouse, outcomes, changed - {""})
         engine.dispose()
         dbt.keep_partial_parse(invocation)
+
+
+def _record(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    outcomes: list[CheckOutcome],
+    changed: set[str],
+) -> None:
+    """Store the check results and a version of each changed dataset, then tell every API.
+
+    Also after a failed build: what it did rewrite is served, so it is versioned too.
+    """
+    run = context.run
+    if outcomes:
+        changed.add("quality")
+    engine = warehouse.engine()
+    try:
+        with engine.begin() as conn:
+            record_check_outcomes(conn, run.run_id, outcomes)
+            versions = [
+                record_version(conn, dataset=dataset, run_id=run.run_id, job_name=run.job_name)
+                for dataset in sorted(changed)
+            ]
+    finally:
+        engine.dispose()
+    for version in versions:
+        context.log.info(
+            f"data version {version['version']} of {version['dataset']}: as of {version['as_of']}"
+        )
+    warehouse.publish_events(
+        [version_event(version) for version in versions] + check_events(run.run_id, outcomes)
+    )

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from cryptoflow.db import drop_database, make_engine
 from cryptoflow.settings import Settings
+from orchestration.data_versions import record_version as record_data_version
 from support.warehouse import BuiltWarehouse
 from tests.conftest import new_database
 
@@ -20,13 +21,12 @@ Headers = dict[str, str]
 
 
 def make_settings(database_url: str, redis_url: str, redis_namespace: str, **extra) -> Settings:
-    """Settings for one test; the hot cache re-checks the warehouse on every request."""
+    """Settings for one test; by default the data versions are re-read on every request."""
     return Settings(
         database_url=database_url,
         redis_url=redis_url,
         redis_namespace=redis_namespace,
-        api_cache_check_s=0,
-        **extra,
+        **({"api_versions_poll_s": 0} | extra),
     )
 
 
@@ -89,6 +89,18 @@ def sql_runner(database_url: str) -> SqlRunner:
             engine.dispose()
 
     return run
+
+
+def record_version(database_url: str, dataset: str) -> dict[str, Any]:
+    """Record a new version of `dataset` as the run that just changed it would."""
+    engine = make_engine(database_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            return record_data_version(
+                conn, dataset=dataset, run_id=f"test-{uuid.uuid4().hex}", job_name="test_job"
+            )
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="module")

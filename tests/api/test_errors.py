@@ -72,6 +72,7 @@ def test_openapi_lists_every_endpoint(client: TestClient) -> None:
         "/api/v1/pipeline/health": {"get"},
         "/api/v1/quality/checks": {"get"},
         "/api/v1/quality/summary": {"get"},
+        "/api/v1/status": {"get"},
         "/api/v1/ws/status": {"get"},
         "/api/v1/auth/register": {"post"},
         "/api/v1/auth/login": {"post"},

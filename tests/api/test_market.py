@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from tests.api.conftest import SqlRunner, make_settings, sql_runner
+from tests.api.conftest import SqlRunner, make_settings, record_version, sql_runner
 
 OVERVIEW = "/api/v1/market/overview"
 
@@ -42,8 +42,9 @@ def test_movers_bounds(warehouse_client: TestClient, movers: str) -> None:
     assert response.json()["detail"][0]["loc"] == ["query", "movers"]
 
 
-def add_snapshot(sql: SqlRunner, *, coin_id: str, price_factor: float) -> float:
-    """What an ingest does for one coin: a newer snapshot, then the MV refresh."""
+def add_snapshot(database_url: str, *, coin_id: str, price_factor: float) -> float:
+    """What an ingest does for one coin: a newer snapshot, the MV refresh, a new data version."""
+    sql = sql_runner(database_url)
     [row] = sql(
         """
         insert into marts.fact_market_data
@@ -61,6 +62,7 @@ def add_snapshot(sql: SqlRunner, *, coin_id: str, price_factor: float) -> float:
         factor=price_factor,
     )
     sql("refresh materialized view marts.mv_latest_market_data")
+    record_version(database_url, "market")
     return row["price_usd"]
 
 
@@ -69,19 +71,18 @@ def _bitcoin_price(client: TestClient) -> float:
     return next(coin["price_usd"] for coin in coins if coin["coin_id"] == "bitcoin")
 
 
-def _serve(warehouse_db: str, redis_url: str, redis_namespace: str, check_s: float) -> TestClient:
-    settings = make_settings(warehouse_db, redis_url, redis_namespace)
-    return TestClient(create_app(settings.model_copy(update={"api_cache_check_s": check_s})))
+def serve(warehouse_db: str, redis_url: str, redis_namespace: str, poll_s: float) -> TestClient:
+    settings = make_settings(warehouse_db, redis_url, redis_namespace, api_versions_poll_s=poll_s)
+    return TestClient(create_app(settings))
 
 
-def test_hot_endpoints_follow_the_mv_refresh(
+def test_answers_follow_a_new_market_version(
     warehouse_db: str, redis_url: str, redis_namespace: str
 ) -> None:
-    sql = sql_runner(warehouse_db)
-    with _serve(warehouse_db, redis_url, redis_namespace, check_s=0) as client:
+    with serve(warehouse_db, redis_url, redis_namespace, poll_s=0) as client:
         before = _bitcoin_price(client)
         overview_before = client.get(OVERVIEW).json()
-        new_price = add_snapshot(sql, coin_id="bitcoin", price_factor=2.0)
+        new_price = add_snapshot(warehouse_db, coin_id="bitcoin", price_factor=2.0)
         assert new_price == pytest.approx(before * 2)
         assert _bitcoin_price(client) == new_price
         overview = client.get(OVERVIEW).json()
@@ -90,13 +91,12 @@ def test_hot_endpoints_follow_the_mv_refresh(
         ) + timedelta(minutes=10)
 
 
-def test_hot_endpoints_are_served_from_the_cache_between_checks(
+def test_answers_are_kept_until_the_process_learns_of_a_new_version(
     warehouse_db: str, redis_url: str, redis_namespace: str
 ) -> None:
-    sql = sql_runner(warehouse_db)
-    with _serve(warehouse_db, redis_url, redis_namespace, check_s=3600) as client:
+    with serve(warehouse_db, redis_url, redis_namespace, poll_s=3600) as client:
         before = _bitcoin_price(client)
-        add_snapshot(sql, coin_id="bitcoin", price_factor=2.0)
-        assert _bitcoin_price(client) == before  # not re-read within the check interval
-        fresh = client.get("/api/v1/coins/bitcoin").json()  # uncached endpoint
+        add_snapshot(warehouse_db, coin_id="bitcoin", price_factor=2.0)
+        assert _bitcoin_price(client) == before  # no event, no poll yet: the kept answer
+        fresh = client.get("/api/v1/coins/bitcoin").json()  # never asked: read now
         assert fresh["price_usd"] == pytest.approx(before * 2)

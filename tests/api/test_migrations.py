@@ -17,6 +17,7 @@ APP_TABLES = {
     "portfolio_holdings",
     "pipeline_runs",
     "data_quality_checks",
+    "data_versions",
 }
 
 

@@ -44,7 +44,7 @@ def api(own_warehouse_url: str, redis_url: str, redis_namespace: str) -> Iterato
             "DATABASE_URL": own_warehouse_url,
             "REDIS_URL": redis_url,
             "CRYPTOFLOW_REDIS_NAMESPACE": redis_namespace,
-            "CRYPTOFLOW_API_CACHE_CHECK_S": "0.2",
+            "CRYPTOFLOW_API_VERSIONS_POLL_S": "0.2",
         }
     ).start()
     try:

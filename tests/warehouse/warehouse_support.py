@@ -19,13 +19,23 @@ from orchestration.warehouse.resources import warehouse_dbt
 ALL_ASSETS = [coingecko_snapshot_assets, coingecko_history_assets, warehouse_dbt_assets]
 
 
-def pipeline_resources(database_url: str, sim_base_url: str) -> dict[str, Any]:
+def pipeline_resources(
+    database_url: str,
+    sim_base_url: str,
+    *,
+    redis_url: str | None = None,
+    redis_namespace: str = "cryptoflow",
+) -> dict[str, Any]:
+    """The code location's resources on a test's database and simulator; with `redis_url`, the
+    runs publish their platform events there."""
     return {
         "dlt": DagsterDltResource(),
         "coingecko": CoinGeckoResource(
             base_url=sim_base_url, top_n=50, history_days=365, rate_limit=100_000, backoff_s=0.05
         ),
-        "warehouse": WarehouseResource(database_url=database_url),
+        "warehouse": WarehouseResource(
+            database_url=database_url, redis_url=redis_url, redis_namespace=redis_namespace
+        ),
         "dbt": warehouse_dbt(database_url),
     }
 
