@@ -60,10 +60,12 @@ class CachedAnswer:
 
 
 class AnswerCache:
-    """Bodies per (dataset, version, path, query), least recently used out past `max_entries`."""
+    """Bodies per (dataset, version, path, query); the least recently used go first once the
+    bodies kept pass `max_bytes` (answers of old versions are never asked again and age out)."""
 
-    def __init__(self, *, max_entries: int = 2048) -> None:
-        self._max_entries = max_entries
+    def __init__(self, *, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._answers: OrderedDict[tuple[Any, ...], CachedAnswer] = OrderedDict()
 
     def get(self, key: tuple[Any, ...]) -> CachedAnswer | None:
@@ -73,9 +75,14 @@ class AnswerCache:
         return answer
 
     def put(self, key: tuple[Any, ...], answer: CachedAnswer) -> None:
+        previous = self._answers.pop(key, None)
+        if previous is not None:
+            self._bytes -= len(previous.body)
         self._answers[key] = answer
-        if len(self._answers) > self._max_entries:
-            self._answers.popitem(last=False)
+        self._bytes += len(answer.body)
+        while self._bytes > self._max_bytes and len(self._answers) > 1:
+            _, evicted = self._answers.popitem(last=False)
+            self._bytes -= len(evicted.body)
 
     def __len__(self) -> int:
         return len(self._answers)

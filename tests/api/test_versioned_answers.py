@@ -12,6 +12,7 @@ from typing import Any
 import dagster as dg
 from fastapi.testclient import TestClient
 
+from api.core.cache import AnswerCache, CachedAnswer
 from api.main import create_app
 from cryptoflow.simulator.server import RunningSimulator
 from orchestration.data_versions import version_event
@@ -188,3 +189,17 @@ def test_cross_origin_requests_get_cors_headers_from_kept_answers(
         response = client.get(f"{API}/coins", headers=origin)
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "http://localhost:8000"
+
+
+def test_kept_answers_are_bounded_by_their_bytes() -> None:
+    cache = AnswerCache(max_bytes=250)
+
+    def answer(size: int) -> CachedAnswer:
+        return CachedAnswer(body=b"x" * size, headers={}, etag='"e"', version=None)
+
+    for index in range(5):
+        cache.put(("market", index, "/coins", ""), answer(100))
+        cache.get(("market", 0, "/coins", ""))  # kept in use: never the one to go
+    assert len(cache) == 2
+    assert cache.get(("market", 0, "/coins", "")) is not None
+    assert cache.get(("market", 4, "/coins", "")) is not None
