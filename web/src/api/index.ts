@@ -25,6 +25,9 @@ export type JobHealth = Schemas["JobHealth"];
 export type QualityCheck = Schemas["QualityCheckPublic"];
 export type QualitySummary = Schemas["QualitySummary"];
 export type TableQuality = Schemas["TableQuality"];
+export type PlatformStatus = Schemas["PlatformStatus"];
+export type DataVersion = Schemas["DataVersionPublic"];
+export type FailingCheck = Schemas["FailingCheck"];
 export type User = Schemas["UserPublic"];
 export type Holding = Schemas["HoldingPublic"];
 export type HoldingCreate = Schemas["HoldingCreate"];
@@ -33,5 +36,3 @@ export type PerformancePoint = Schemas["PerformancePoint"];
 export type CoinSort = NonNullable<
   NonNullable<paths["/api/v1/coins"]["get"]["parameters"]["query"]>["sort"]
 >;
-export { fetchPlatformStatus } from "./platform";
-export type { Dataset, DataVersion, FailingCheck, PlatformStatus } from "./platform";

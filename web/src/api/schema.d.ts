@@ -305,6 +305,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Status
+         * @description What every page's header and banner show: for each dataset the run that made its current
+         *     version and how old its data is; every blocking check whose latest result fails. The live
+         *     socket's `data_version` events say when to ask again.
+         */
+        get: operations["read_status_api_v1_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/register": {
         parameters: {
             query?: never;
@@ -566,6 +588,16 @@ export interface components {
         /** CoinAnalytics */
         CoinAnalytics: {
             /**
+             * As Of
+             * @description the data's own time: newest snapshot (market), newest candle day (ohlcv), newest analytics day, or when the checks ran (quality); null before the first run
+             */
+            as_of?: string | null;
+            /**
+             * Run Id
+             * @description the Dagster run that produced this data (as shown in the Dagster UI and listed by /pipeline/runs); null before the first run
+             */
+            run_id?: string | null;
+            /**
              * Coin Id
              * @example bitcoin
              */
@@ -586,8 +618,143 @@ export interface components {
             /** Least Correlated */
             least_correlated: components["schemas"]["CorrelatedCoin"][];
         };
+        /**
+         * CoinDetail
+         * @description One coin and its newest snapshot, with the run that made it.
+         */
+        CoinDetail: {
+            /**
+             * As Of
+             * @description the data's own time: newest snapshot (market), newest candle day (ohlcv), newest analytics day, or when the checks ran (quality); null before the first run
+             */
+            as_of?: string | null;
+            /**
+             * Run Id
+             * @description the Dagster run that produced this data (as shown in the Dagster UI and listed by /pipeline/runs); null before the first run
+             */
+            run_id?: string | null;
+            /**
+             * Coin Id
+             * @description CoinGecko id
+             * @example bitcoin
+             */
+            coin_id: string;
+            /**
+             * Symbol
+             * @example btc
+             */
+            symbol: string;
+            /**
+             * Name
+             * @example Bitcoin
+             */
+            name: string;
+            /**
+             * Image Url
+             * @example https://example.org/bitcoin.png
+             */
+            image_url?: string | null;
+            /**
+             * Market Cap Rank
+             * @example 1
+             */
+            market_cap_rank?: number | null;
+            /**
+             * Category
+             * @example layer-1
+             */
+            category?: string | null;
+            /**
+             * Snapshot At
+             * @description time of the newest snapshot (UTC)
+             */
+            snapshot_at: string | null;
+            /**
+             * Price Usd
+             * @example 64123.5
+             */
+            price_usd: number | null;
+            /**
+             * Market Cap Usd
+             * @example 1260000000000
+             */
+            market_cap_usd: number | null;
+            /**
+             * Volume 24H Usd
+             * @example 31000000000
+             */
+            volume_24h_usd: number | null;
+            /**
+             * Price Change 1H Pct
+             * @example 0.12
+             */
+            price_change_1h_pct: number | null;
+            /**
+             * Price Change 24H Pct
+             * @example 2.35
+             */
+            price_change_24h_pct: number | null;
+            /**
+             * Price Change 7D Pct
+             * @example -3.8
+             */
+            price_change_7d_pct: number | null;
+            /**
+             * High 24H Usd
+             * @example 65010
+             */
+            high_24h_usd: number | null;
+            /**
+             * Low 24H Usd
+             * @example 62877.4
+             */
+            low_24h_usd: number | null;
+            /**
+             * Circulating Supply
+             * @example 19700000
+             */
+            circulating_supply: number | null;
+            /**
+             * Total Supply
+             * @example 19700000
+             */
+            total_supply: number | null;
+            /**
+             * Max Supply
+             * @description null when uncapped
+             * @example 21000000
+             */
+            max_supply: number | null;
+            /**
+             * Ath Usd
+             * @description all-time high
+             * @example 73738
+             */
+            ath_usd: number | null;
+            /**
+             * Atl Usd
+             * @description all-time low
+             * @example 67.81
+             */
+            atl_usd: number | null;
+            /**
+             * Fully Diluted Valuation Usd
+             * @example 1340000000000
+             */
+            fully_diluted_valuation_usd: number | null;
+        };
         /** CoinHistory */
         CoinHistory: {
+            /**
+             * As Of
+             * @description the data's own time: newest snapshot (market), newest candle day (ohlcv), newest analytics day, or when the checks ran (quality); null before the first run
+             */
+            as_of?: string | null;
+            /**
+             * Run Id
+             * @description the Dagster run that produced this data (as shown in the Dagster UI and listed by /pipeline/runs); null before the first run
+             */
+            run_id?: string | null;
             /**
              * Coin Id
              * @example bitcoin
@@ -611,6 +778,16 @@ export interface components {
         };
         /** CoinOhlcv */
         CoinOhlcv: {
+            /**
+             * As Of
+             * @description the data's own time: newest snapshot (market), newest candle day (ohlcv), newest analytics day, or when the checks ran (quality); null before the first run
+             */
+            as_of?: string | null;
+            /**
+             * Run Id
+             * @description the Dagster run that produced this data (as shown in the Dagster UI and listed by /pipeline/runs); null before the first run
+             */
+            run_id?: string | null;
             /**
              * Coin Id
              * @example bitcoin
@@ -766,6 +943,16 @@ export interface components {
         CoinSortField: "market_cap_rank" | "name" | "symbol" | "price_usd" | "market_cap_usd" | "volume_24h_usd" | "price_change_24h_pct";
         /** CoinsPublic */
         CoinsPublic: {
+            /**
+             * As Of
+             * @description the data's own time: newest snapshot (market), newest candle day (ohlcv), newest analytics day, or when the checks ran (quality); null before the first run
+             */
+            as_of?: string | null;
+            /**
+             * Run Id
+             * @description the Dagster run that produced this data (as shown in the Dagster UI and listed by /pipeline/runs); null before the first run
+             */
+            run_id?: string | null;
             /** Data */
             data: components["schemas"]["CoinPublic"][];
             /**
@@ -801,6 +988,16 @@ export interface components {
         /** CorrelationMatrix */
         CorrelationMatrix: {
             /**
+             * As Of
+             * @description the data's own time: newest snapshot (market), newest candle day (ohlcv), newest analytics day, or when the checks ran (quality); null before the first run
+             */
+            as_of?: string | null;
+            /**
+             * Run Id
+             * @description the Dagster run that produced this data (as shown in the Dagster UI and listed by /pipeline/runs); null before the first run
+             */
+            run_id?: string | null;
+            /**
              * Period Days
              * @example 30
              */
@@ -827,6 +1024,66 @@ export interface components {
             matrix: (number | null)[][];
             /** Computed At */
             computed_at: string | null;
+        };
+        /**
+         * DataVersionPublic
+         * @description The current version of one served dataset.
+         */
+        DataVersionPublic: {
+            /**
+             * Dataset
+             * @example market
+             */
+            dataset: string;
+            /**
+             * Version
+             * @description increases with every run that changes any dataset
+             */
+            version: number;
+            /** Run Id */
+            run_id: string;
+            /**
+             * Job Name
+             * @example ingest_job
+             */
+            job_name: string;
+            /** As Of */
+            as_of: string | null;
+            /**
+             * Finished At
+             * Format: date-time
+             * @description when the run recorded this version
+             */
+            finished_at: string;
+            /**
+             * Stale After S
+             * @description age of `as_of` after which the data is overdue (twice its schedule)
+             */
+            stale_after_s: number | null;
+            /**
+             * Run Url
+             * @description the run in the Dagster UI
+             */
+            run_url: string;
+        };
+        /**
+         * FailingCheck
+         * @description The latest result of a blocking (error-severity) check that fails.
+         */
+        FailingCheck: {
+            /** Check Name */
+            check_name: string;
+            /** Table Name */
+            table_name: string;
+            /**
+             * Status
+             * @example fail
+             */
+            status: string;
+            /** Description */
+            description: string | null;
+            /** Run Id */
+            run_id: string | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1039,6 +1296,16 @@ export interface components {
          */
         MarketOverview: {
             /**
+             * As Of
+             * @description the data's own time: newest snapshot (market), newest candle day (ohlcv), newest analytics day, or when the checks ran (quality); null before the first run
+             */
+            as_of?: string | null;
+            /**
+             * Run Id
+             * @description the Dagster run that produced this data (as shown in the Dagster UI and listed by /pipeline/runs); null before the first run
+             */
+            run_id?: string | null;
+            /**
              * Total Market Cap Usd
              * @example 2400000000000
              */
@@ -1178,6 +1445,18 @@ export interface components {
             /** Count */
             count: number;
         };
+        /**
+         * PlatformStatus
+         * @description What every page shows in its header and banner: the versions and what is failing.
+         */
+        PlatformStatus: {
+            /** Versions */
+            versions: {
+                [key: string]: components["schemas"]["DataVersionPublic"] | null;
+            };
+            /** Failing Checks */
+            failing_checks: components["schemas"]["FailingCheck"][];
+        };
         /** PortfolioPerformance */
         PortfolioPerformance: {
             /** Days */
@@ -1278,6 +1557,16 @@ export interface components {
         };
         /** QualityChecksPublic */
         QualityChecksPublic: {
+            /**
+             * As Of
+             * @description the data's own time: newest snapshot (market), newest candle day (ohlcv), newest analytics day, or when the checks ran (quality); null before the first run
+             */
+            as_of?: string | null;
+            /**
+             * Run Id
+             * @description the Dagster run that produced this data (as shown in the Dagster UI and listed by /pipeline/runs); null before the first run
+             */
+            run_id?: string | null;
             /** Data */
             data: components["schemas"]["QualityCheckPublic"][];
             /** Count */
@@ -1285,6 +1574,16 @@ export interface components {
         };
         /** QualitySummary */
         QualitySummary: {
+            /**
+             * As Of
+             * @description the data's own time: newest snapshot (market), newest candle day (ohlcv), newest analytics day, or when the checks ran (quality); null before the first run
+             */
+            as_of?: string | null;
+            /**
+             * Run Id
+             * @description the Dagster run that produced this data (as shown in the Dagster UI and listed by /pipeline/runs); null before the first run
+             */
+            run_id?: string | null;
             /**
              * Score
              * @description 0-100: passed checks count 1, warnings 1/2, failures 0; null before any check
@@ -1375,6 +1674,16 @@ export interface components {
         };
         /** SparklinesPublic */
         SparklinesPublic: {
+            /**
+             * As Of
+             * @description the data's own time: newest snapshot (market), newest candle day (ohlcv), newest analytics day, or when the checks ran (quality); null before the first run
+             */
+            as_of?: string | null;
+            /**
+             * Run Id
+             * @description the Dagster run that produced this data (as shown in the Dagster UI and listed by /pipeline/runs); null before the first run
+             */
+            run_id?: string | null;
             /** Data */
             data: components["schemas"]["Sparkline"][];
             /** Count */
@@ -1530,6 +1839,16 @@ export interface components {
         /** VolatilityRanking */
         VolatilityRanking: {
             /**
+             * As Of
+             * @description the data's own time: newest snapshot (market), newest candle day (ohlcv), newest analytics day, or when the checks ran (quality); null before the first run
+             */
+            as_of?: string | null;
+            /**
+             * Run Id
+             * @description the Dagster run that produced this data (as shown in the Dagster UI and listed by /pipeline/runs); null before the first run
+             */
+            run_id?: string | null;
+            /**
              * Period Days
              * @example 30
              */
@@ -1608,6 +1927,21 @@ export interface components {
             uptime_s: number;
             /** Redis Connected */
             redis_connected: boolean;
+            /**
+             * Events Received
+             * @description platform events relayed to clients since start
+             */
+            events_received: number;
+            /**
+             * Last Tick At
+             * @description when this process last received a tick
+             */
+            last_tick_at: string | null;
+            /**
+             * Last Event At
+             * @description when this process last relayed a platform event
+             */
+            last_event_at: string | null;
             /**
              * Pid
              * @description process id of the worker that answered
@@ -1761,7 +2095,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CoinPublic"];
+                    "application/json": components["schemas"]["CoinDetail"];
                 };
             };
             /** @description no coin with this id */
@@ -2124,6 +2458,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QualitySummary"];
+                };
+            };
+        };
+    };
+    read_status_api_v1_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformStatus"];
                 };
             };
         };

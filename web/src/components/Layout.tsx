@@ -3,7 +3,9 @@ import { Link, NavLink, useNavigate } from "react-router-dom";
 import { useAuth } from "../lib/AuthProvider";
 import { useLivePrices } from "../lib/LivePricesProvider";
 import { useCoinOrder } from "../lib/useCoinOrder";
+import { DataAsOf } from "./DataAsOf";
 import { Icon } from "./icons";
+import { PlatformBanner } from "./PlatformBanner";
 import { PriceTicker } from "./PriceTicker";
 
 const NAV: { to: string; label: string; icon: Parameters<typeof Icon>[0]["name"] }[] = [
@@ -64,6 +66,7 @@ export function Layout({ children }: { children: ReactNode }) {
         />
         <PriceTicker order={order} />
         <div className="topbar-actions">
+          <DataAsOf />
           {user ? (
             <>
               <span className="user-chip" data-testid="user-email">
@@ -100,7 +103,10 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavItems items={OPS_NAV} />
         </nav>
       </aside>
-      <main className="main">{children}</main>
+      <main className="main">
+        <PlatformBanner />
+        {children}
+      </main>
     </div>
   );
 }

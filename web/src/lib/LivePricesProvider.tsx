@@ -1,5 +1,7 @@
 import { createContext, type ReactNode, useContext, useEffect, useReducer, useState } from "react";
 import { applyFrame, type LivePrices, parseFrame, reconnectDelay } from "./livePrices";
+import { parseEvent } from "./platformEvents";
+import { usePlatformFeed } from "./PlatformStatusProvider";
 
 export type StreamStatus = "connecting" | "live" | "offline";
 
@@ -18,10 +20,14 @@ function streamUrl(): string {
   return `${scheme}://${window.location.host}/api/v1/ws/prices`;
 }
 
-/** One WebSocket for the whole app: every view reads the same live prices. */
+/**
+ * One WebSocket for the whole app: every view reads the same live prices, and the platform
+ * status hears the socket's events and reconnects.
+ */
 export function LivePricesProvider({ children }: { children: ReactNode }) {
   const [prices, dispatch] = useReducer(applyFrame, {});
   const [status, setStatus] = useState<StreamStatus>("connecting");
+  const feed = usePlatformFeed();
 
   useEffect(() => {
     let socket: WebSocket | null = null;
@@ -29,6 +35,7 @@ export function LivePricesProvider({ children }: { children: ReactNode }) {
     let attempt = 0;
     let stopped = false;
     let lastMessageAt = Date.now();
+    let connectedBefore = false;
 
     const connect = () => {
       setStatus("connecting");
@@ -37,11 +44,19 @@ export function LivePricesProvider({ children }: { children: ReactNode }) {
         attempt = 0;
         lastMessageAt = Date.now();
         setStatus("live");
+        // Events sent while the socket was down are lost: every dataset may have moved.
+        if (connectedBefore) feed.reconnected();
+        connectedBefore = true;
       };
       socket.onmessage = (event: MessageEvent<string>) => {
         lastMessageAt = Date.now();
         const frame = parseFrame(event.data);
-        if (frame) dispatch(frame);
+        if (frame) {
+          dispatch(frame);
+          return;
+        }
+        const platformEvent = parseEvent(event.data);
+        if (platformEvent) feed.receive(platformEvent);
       };
       socket.onclose = () => {
         if (stopped) return;
@@ -68,7 +83,7 @@ export function LivePricesProvider({ children }: { children: ReactNode }) {
         socket?.close();
       }
     };
-  }, []);
+  }, [feed]);
 
   return <Context.Provider value={{ prices, status }}>{children}</Context.Provider>;
 }

@@ -3,7 +3,10 @@
  * changed the served data, failed, or failed a check. Parsed and mapped to the dataset they
  * touch here, apart from the socket, so the rules are unit-tested.
  */
-import type { Dataset, DataVersion } from "../api";
+import type { DataVersion } from "../api";
+
+/** The served datasets, each changed by one kind of run (the API's `cryptoflow.platform_events`). */
+export type Dataset = "market" | "ohlcv" | "analytics" | "quality" | "pipeline";
 
 export type PlatformEvent =
   | { kind: "data_version"; dataset: Dataset; version: DataVersion }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Dataset, DataVersion, PlatformStatus } from "../api";
+import type { DataVersion, PlatformStatus } from "../api";
+import type { Dataset } from "./platformEvents";
 import { formatAge, isStale, platformAlerts } from "./platformStatus";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");

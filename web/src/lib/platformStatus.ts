@@ -3,8 +3,8 @@
  * banner shows (blocking checks failing, data older than its schedule allows). Pure, so the
  * wording and thresholds are unit-tested.
  */
-import type { Dataset, DataVersion, FailingCheck, PlatformStatus } from "../api";
-import { DATASETS } from "./platformEvents";
+import type { DataVersion, FailingCheck, PlatformStatus } from "../api";
+import { type Dataset, DATASETS } from "./platformEvents";
 
 const LABEL: Record<Dataset, string> = {
   market: "Market data",

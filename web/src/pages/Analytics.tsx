@@ -6,17 +6,21 @@ import { PageHead } from "../components/Layout";
 import { AsyncView, Empty } from "../components/States";
 import { type Period, PERIODS, Segmented } from "../components/Segmented";
 import { formatDateTime } from "../lib/format";
+import { useDataRevision } from "../lib/PlatformStatusProvider";
 import { useAsync } from "../lib/useAsync";
 
 export default function Analytics() {
   const [period, setPeriod] = useState<Period>(30);
+  const revision = useDataRevision("analytics");
   const correlation = useAsync(
     (signal) => api.get("/api/v1/analytics/correlation", { query: { period }, signal }),
     [period],
+    { revision },
   );
   const volatility = useAsync(
     (signal) => api.get("/api/v1/analytics/volatility", { query: { period }, signal }),
     [period],
+    { revision },
   );
 
   const heatmap = useMemo(

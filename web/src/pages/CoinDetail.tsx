@@ -21,6 +21,7 @@ import {
   formatPrice,
 } from "../lib/format";
 import { useLivePrices } from "../lib/LivePricesProvider";
+import { useDataRevision } from "../lib/PlatformStatusProvider";
 import { useAsync } from "../lib/useAsync";
 
 type View = "line" | "candles";
@@ -54,10 +55,14 @@ export default function CoinDetail() {
   const [days, setDays] = useState<number>(30);
   const [period, setPeriod] = useState<Period>(30);
   const live = useLivePrices().prices[id];
+  const marketRevision = useDataRevision("market");
+  const ohlcvRevision = useDataRevision("ohlcv");
+  const analyticsRevision = useDataRevision("analytics");
 
   const coin = useAsync(
     (signal) => api.get("/api/v1/coins/{coin_id}", { path: { coin_id: id }, signal }),
     [id],
+    { revision: marketRevision },
   );
   const history = useAsync(
     (signal) =>
@@ -67,7 +72,7 @@ export default function CoinDetail() {
         signal,
       }),
     [id, days],
-    { enabled: view === "line" },
+    { enabled: view === "line", revision: marketRevision },
   );
   const ohlcv = useAsync(
     (signal) =>
@@ -77,7 +82,7 @@ export default function CoinDetail() {
         signal,
       }),
     [id, days],
-    { enabled: view === "candles" },
+    { enabled: view === "candles", revision: ohlcvRevision },
   );
   const analytics = useAsync(
     (signal) =>
@@ -87,6 +92,7 @@ export default function CoinDetail() {
         signal,
       }),
     [id, period],
+    { revision: analyticsRevision },
   );
 
   const lineOption = useMemo(

@@ -19,6 +19,7 @@ import {
   rebase100,
   totalReturnPct,
 } from "../lib/stats";
+import { useDataRevision } from "../lib/PlatformStatusProvider";
 import { useAsync } from "../lib/useAsync";
 
 export const MAX_COMPARE = 5;
@@ -48,10 +49,13 @@ export default function Compare() {
     return [...new Set(list)].slice(0, MAX_COMPARE);
   }, [params]);
   const setIds = (next: string[]) => setParams({ ids: next.join(",") }, { replace: true });
+  const marketRevision = useDataRevision("market");
+  const marketAndAnalyticsRevision = useDataRevision("market", "analytics");
 
   const universe = useAsync(
     (signal) => api.get("/api/v1/coins", { query: { per_page: 50 }, signal }),
     [],
+    { revision: marketRevision },
   );
   const series = useAsync(
     async (signal): Promise<Series[]> =>
@@ -76,6 +80,7 @@ export default function Compare() {
         }),
       ),
     [ids, days],
+    { revision: marketAndAnalyticsRevision },
   );
 
   const option = useMemo(

@@ -5,6 +5,7 @@ import { Chart } from "../charts/Chart";
 import { treemapOption } from "../charts/options";
 import { Card } from "../components/Card";
 import { CoinLink } from "../components/CoinLink";
+import { DataStamp } from "../components/DataStamp";
 import { Kpi } from "../components/Kpi";
 import { PageHead } from "../components/Layout";
 import { AsyncView, Empty } from "../components/States";
@@ -15,6 +16,7 @@ import {
   formatPct,
   formatPrice,
 } from "../lib/format";
+import { useDataRevision } from "../lib/PlatformStatusProvider";
 import { useAsync } from "../lib/useAsync";
 
 function Movers({ title, movers }: { title: string; movers: MarketMover[] }) {
@@ -44,10 +46,14 @@ function Movers({ title, movers }: { title: string; movers: MarketMover[] }) {
 
 export default function Dashboard() {
   const navigate = useNavigate();
-  const overview = useAsync((signal) => api.get("/api/v1/market/overview", { signal }), []);
+  const revision = useDataRevision("market");
+  const overview = useAsync((signal) => api.get("/api/v1/market/overview", { signal }), [], {
+    revision,
+  });
   const coins = useAsync(
     (signal) => api.get("/api/v1/coins", { query: { per_page: 50 }, signal }),
     [],
+    { revision },
   );
   const treemap = useMemo(() => (coins.data ? treemapOption(coins.data.data) : null), [coins.data]);
 
@@ -60,6 +66,7 @@ export default function Dashboard() {
             ? `Latest snapshot ${formatDateTime(overview.data.snapshot_at)} UTC`
             : "The top 50 coins by market capitalisation"
         }
+        actions={overview.data && <DataStamp data={overview.data} testId="kpis-as-of" />}
       />
       <AsyncView state={overview} height={110}>
         {(o) => (
@@ -99,6 +106,12 @@ export default function Dashboard() {
           actions={
             <span className="muted" style={{ fontSize: 12 }}>
               size = market cap · colour = 24h change
+              {coins.data && (
+                <>
+                  {" · "}
+                  <DataStamp data={coins.data} testId="treemap-as-of" />
+                </>
+              )}
             </span>
           }
         >

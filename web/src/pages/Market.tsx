@@ -7,6 +7,7 @@ import { PageHead } from "../components/Layout";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { changeClass, formatCompactUsd, formatPct, formatPrice } from "../lib/format";
 import { useLivePrices } from "../lib/LivePricesProvider";
+import { useDataRevision } from "../lib/PlatformStatusProvider";
 import { useAsync } from "../lib/useAsync";
 import { useDebounced } from "../lib/useDebounced";
 import { useWatchlist } from "../lib/useWatchlist";
@@ -50,25 +51,37 @@ export default function Market() {
   const [onlyStarred, setOnlyStarred] = useState(false);
   const query = useDebounced(search.trim(), 200);
   const watchlist = useWatchlist();
+  const revision = useDataRevision("market");
 
+  // The rows come with the order they were asked in: the header shows how the rows on screen
+  // are sorted, not a newer choice still loading.
   const coins = useAsync(
-    (signal) =>
-      api.get("/api/v1/coins", {
+    async (signal) => ({
+      sorted: { sort, order },
+      page: await api.get("/api/v1/coins", {
         query: { per_page: 50, sort, order, ...(query ? { search: query } : {}) },
         signal,
       }),
+    }),
     [sort, order, query],
+    { revision },
   );
-  const sparklines = useAsync((signal) => api.get("/api/v1/coins/sparklines", { signal }), []);
+  const sparklines = useAsync((signal) => api.get("/api/v1/coins/sparklines", { signal }), [], {
+    revision,
+  });
   const sparkById = useMemo(
     () => new Map(sparklines.data?.data.map((s) => [s.coin_id, s.prices]) ?? []),
     [sparklines.data],
   );
   const maxCap = useMemo(
-    () => Math.max(1, ...(coins.data?.data.map((c) => c.market_cap_usd ?? 0) ?? [])),
+    () => Math.max(1, ...(coins.data?.page.data.map((c) => c.market_cap_usd ?? 0) ?? [])),
     [coins.data],
   );
-  const rows = (coins.data?.data ?? []).filter((c) => !onlyStarred || watchlist.ids.has(c.coin_id));
+  const rows = (coins.data?.page.data ?? []).filter(
+    (c) => !onlyStarred || watchlist.ids.has(c.coin_id),
+  );
+
+  const sorted = coins.data?.sorted;
 
   const sortBy = (key: CoinSort, firstOrder: Order) => {
     if (key === sort) setOrder(order === "asc" ? "desc" : "asc");
@@ -132,7 +145,11 @@ export default function Market() {
                     key={col.key}
                     className={`${col.numeric ? "num" : ""} ${col.hideSm ? "hide-sm" : ""}`}
                     aria-sort={
-                      sort === col.key ? (order === "asc" ? "ascending" : "descending") : "none"
+                      sorted?.sort === col.key
+                        ? sorted.order === "asc"
+                          ? "ascending"
+                          : "descending"
+                        : "none"
                     }
                   >
                     <button
@@ -142,8 +159,8 @@ export default function Market() {
                       data-sort={col.key}
                     >
                       {col.label}
-                      {sort === col.key && (
-                        <span aria-hidden="true">{order === "asc" ? "▲" : "▼"}</span>
+                      {sorted?.sort === col.key && (
+                        <span aria-hidden="true">{sorted.order === "asc" ? "▲" : "▼"}</span>
                       )}
                     </button>
                   </th>

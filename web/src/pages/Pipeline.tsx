@@ -5,6 +5,7 @@ import { DataTable } from "../components/DataTable";
 import { PageHead } from "../components/Layout";
 import { AsyncView, Empty } from "../components/States";
 import { formatDateTime, formatDuration, formatNumber, timeAgo } from "../lib/format";
+import { useDataRevision } from "../lib/PlatformStatusProvider";
 import { useAsync } from "../lib/useAsync";
 
 const PER_PAGE = 15;
@@ -12,7 +13,10 @@ const PER_PAGE = 15;
 export default function Pipeline() {
   const [page, setPage] = useState(1);
   const [job, setJob] = useState("");
-  const health = useAsync((signal) => api.get("/api/v1/pipeline/health", { signal }), []);
+  const revision = useDataRevision("pipeline");
+  const health = useAsync((signal) => api.get("/api/v1/pipeline/health", { signal }), [], {
+    revision,
+  });
   const runs = useAsync(
     (signal) =>
       api.get("/api/v1/pipeline/runs", {
@@ -20,6 +24,7 @@ export default function Pipeline() {
         signal,
       }),
     [page, job],
+    { revision },
   );
   const pages = Math.max(1, Math.ceil((runs.data?.count ?? 0) / PER_PAGE));
 

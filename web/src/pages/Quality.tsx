@@ -9,6 +9,7 @@ import { AsyncView, Empty } from "../components/States";
 import { Segmented } from "../components/Segmented";
 import { formatDateTime, timeAgo } from "../lib/format";
 import { platformCheckStatus } from "../lib/quality";
+import { useDataRevision } from "../lib/PlatformStatusProvider";
 import { useAsync } from "../lib/useAsync";
 
 type StatusFilter = "all" | "pass" | "warn" | "fail";
@@ -40,7 +41,10 @@ function detailsText(details: Record<string, unknown> | null | undefined): strin
 
 export default function Quality() {
   const [status, setStatus] = useState<StatusFilter>("all");
-  const summary = useAsync((signal) => api.get("/api/v1/quality/summary", { signal }), []);
+  const revision = useDataRevision("quality");
+  const summary = useAsync((signal) => api.get("/api/v1/quality/summary", { signal }), [], {
+    revision,
+  });
   const checks = useAsync(
     (signal) =>
       api.get("/api/v1/quality/checks", {
@@ -48,10 +52,12 @@ export default function Quality() {
         signal,
       }),
     [status],
+    { revision },
   );
   const allLatest = useAsync(
     (signal) => api.get("/api/v1/quality/checks", { query: { per_page: 250 }, signal }),
     [],
+    { revision },
   );
   const platform = useMemo(() => platformCheckStatus(allLatest.data?.data ?? []), [allLatest.data]);
   const donut = useMemo(
