@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
-from api.core.cache import AnswerCache
+from api.core.cache import AnswerCache, KeptAnswersMiddleware
 from api.core.config import (
     API_V1_PREFIX,
     Settings,
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["*"],
         allow_headers=["*"],
     )
+    app.add_middleware(KeptAnswersMiddleware)  # outermost: a kept answer skips all the rest
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(api_router, prefix=API_V1_PREFIX)

@@ -193,9 +193,10 @@ def run(
         "Every public warehouse GET is a `VersionedRoute` (api/core/cache.py, "
         "docs/data-versions.md): the first request per (data version, path, query) runs the "
         "endpoint (done before the load: the body the bare app serves is taken from it); every "
-        "measured request is a lookup of the kept bytes, sent with `ETag`, `Last-Modified` and "
-        "`Cache-Control: public, no-cache`. What the API pays over the bare route is its "
-        "middleware, the version check, the cache lookup and those headers. The 304 row sends "
+        "measured request is answered from the kept bytes by `KeptAnswersMiddleware` before "
+        "routing (a version check and a dict lookup), with `ETag`, `Last-Modified` and "
+        "`Cache-Control: public, no-cache`; the bare app routes every request, so the API can "
+        "beat it. The 304 row sends "
         "`If-None-Match` with the answer's ETag: no body; its reference is the bare 200 of the "
         "same URL (the load checks the status on both sides: 304 from the API, 200 bare)."
     )

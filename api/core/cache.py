@@ -2,9 +2,15 @@
 
 A route that declares the dataset it reads (`openapi_extra=reads("market")`) answers each
 (path, query string) once per version of that dataset: the first request runs the endpoint
-(dependencies, SQL, validation, serialization) and keeps the body; every later one, until a run
-records a new version, is a dict lookup. So a hit costs neither SQL nor model validation, and a
-new `market` version drops exactly the `market` answers (the others keep theirs).
+(dependencies, SQL, validation, serialization) and the answer is kept; until a run records a new
+version of that dataset, the same request is answered from the kept bytes. A new `market`
+version makes exactly the `market` answers stale (the others keep theirs).
+
+Kept answers are sent by `KeptAnswersMiddleware` before routing: FastAPI's routing, the
+dependencies and the other middleware cost several times the answer itself (the endpoints are
+held to a share of a bare endpoint's throughput: docs/targets.md). A request the middleware
+cannot answer (not kept, or kept for an older version, or cross-origin, whose CORS headers
+depend on the origin) goes through the route, which keeps its answer for the next one.
 
 Every answer carries `ETag` (a hash of the body: it changes exactly when the body does),
 `Last-Modified` (when the version was recorded) and `Cache-Control: public, no-cache` (browsers
@@ -24,12 +30,17 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import DBAPIError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.core.versions import DataVersion, DataVersions
 
 DATASET_KEY = "x-dataset"
 PUBLIC_CACHE_CONTROL = "public, no-cache"
 PRIVATE_CACHE_CONTROL = "private, no-cache"
+
+RawHeaders = list[tuple[bytes, bytes]]
+RequestKey = tuple[str, bytes]  # path, raw query string
 
 
 def reads(dataset: str) -> dict[str, Any]:
@@ -39,42 +50,63 @@ def reads(dataset: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class CachedAnswer:
-    body: bytes
-    headers: dict[str, str]
-    etag: str
+    dataset: str
     version: DataVersion | None
+    body: bytes
+    etag: str
+    headers: RawHeaders  # of the 200, content-length included
+    not_modified_headers: RawHeaders  # of a 304: no body, so no content headers
 
-    def not_modified(self, request: Request) -> bool:
-        if_none_match = request.headers.get("if-none-match")
+    @property
+    def version_id(self) -> int | None:
+        return self.version.id if self.version else None
+
+    def not_modified(self, if_none_match: bytes | None, if_modified_since: bytes | None) -> bool:
         if if_none_match is not None:
-            tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-            return self.etag in tags or "*" in tags
-        if_modified_since = request.headers.get("if-modified-since")
+            tags = {tag.strip().removeprefix(b"W/") for tag in if_none_match.split(b",")}
+            return self.etag.encode() in tags or b"*" in tags
         if if_modified_since and self.version is not None:
             try:
-                since = parsedate_to_datetime(if_modified_since)
+                since = parsedate_to_datetime(if_modified_since.decode("latin-1"))
             except (TypeError, ValueError):
                 return False
             return self.version.finished_at.replace(microsecond=0) <= since
         return False
 
 
+def keep(dataset: str, version: DataVersion | None, body: bytes, media_type: str) -> CachedAnswer:
+    etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+    common = [(b"etag", etag.encode()), (b"cache-control", PUBLIC_CACHE_CONTROL.encode())]
+    if version is not None:
+        modified = format_datetime(version.finished_at.astimezone(UTC), usegmt=True)
+        common.append((b"last-modified", modified.encode()))
+    content = [(b"content-type", media_type.encode()), (b"content-length", str(len(body)).encode())]
+    return CachedAnswer(
+        dataset=dataset,
+        version=version,
+        body=body,
+        etag=etag,
+        headers=common + content,
+        not_modified_headers=common,
+    )
+
+
 class AnswerCache:
-    """Bodies per (dataset, version, path, query); the least recently used go first once the
-    bodies kept pass `max_bytes` (answers of old versions are never asked again and age out)."""
+    """The newest kept answer per (path, query string); the least recently used go first once
+    the bodies kept pass `max_bytes`."""
 
     def __init__(self, *, max_bytes: int = 64 * 1024 * 1024) -> None:
         self._max_bytes = max_bytes
         self._bytes = 0
-        self._answers: OrderedDict[tuple[Any, ...], CachedAnswer] = OrderedDict()
+        self._answers: OrderedDict[RequestKey, CachedAnswer] = OrderedDict()
 
-    def get(self, key: tuple[Any, ...]) -> CachedAnswer | None:
+    def get(self, key: RequestKey) -> CachedAnswer | None:
         answer = self._answers.get(key)
         if answer is not None:
             self._answers.move_to_end(key)
         return answer
 
-    def put(self, key: tuple[Any, ...], answer: CachedAnswer) -> None:
+    def put(self, key: RequestKey, answer: CachedAnswer) -> None:
         previous = self._answers.pop(key, None)
         if previous is not None:
             self._bytes -= len(previous.body)
@@ -88,12 +120,59 @@ class AnswerCache:
         return len(self._answers)
 
 
-def _answer(body: bytes, media_type: str, version: DataVersion | None) -> CachedAnswer:
-    etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
-    headers = {"etag": etag, "cache-control": PUBLIC_CACHE_CONTROL, "content-type": media_type}
-    if version is not None:
-        headers["last-modified"] = format_datetime(version.finished_at.astimezone(UTC), usegmt=True)
-    return CachedAnswer(body=body, headers=headers, etag=etag, version=version)
+async def current_answer(scope: Scope) -> CachedAnswer | None:
+    """The answer kept for this request if it is of its dataset's current version."""
+    state = scope["app"].state
+    versions: DataVersions = state.versions
+    await versions.refresh_if_due()
+    answer: CachedAnswer | None = state.answers.get((scope["path"], scope["query_string"]))
+    if answer is None:
+        return None
+    current = versions.get(answer.dataset)
+    return answer if (current.id if current else None) == answer.version_id else None
+
+
+# What the CORS middleware adds to every answer that passes it: an answer depends on the Origin.
+_VARY = (b"vary", b"Origin")
+
+
+async def send_answer(scope: Scope, send: Send, answer: CachedAnswer, *, vary: bool) -> None:
+    """Send `answer`, or a 304 if the request's validators match it; `vary` adds the Vary header
+    the CORS middleware would (the middleware path does not pass it)."""
+    if_none_match = if_modified_since = None
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":
+            if_none_match = value
+        elif name == b"if-modified-since":
+            if_modified_since = value
+    if answer.not_modified(if_none_match, if_modified_since):
+        # always a new list: the CORS middleware adds its headers to the one it is sent
+        headers = [*answer.not_modified_headers, *([_VARY] if vary else [])]
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    headers = [*answer.headers, *([_VARY] if vary else [])]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})
+
+
+class KeptAnswersMiddleware:
+    """Sends the kept answer of a same-origin GET before routing (see the module)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            cross_origin = any(name == b"origin" for name, _ in scope["headers"])
+            try:
+                answer = None if cross_origin else await current_answer(scope)
+            except DBAPIError:
+                answer = None  # the route meets the same error, and its handlers answer 503
+            if answer is not None:
+                await send_answer(scope, send, answer, vary=True)
+                return
+        await self.app(scope, receive, send)
 
 
 class VersionedRoute(APIRoute):
@@ -106,24 +185,28 @@ class VersionedRoute(APIRoute):
             return run_endpoint
 
         async def answer(request: Request) -> Response:
-            versions: DataVersions = request.app.state.versions
-            cache: AnswerCache = request.app.state.answers
-            await versions.refresh_if_due()
-            version = versions.get(dataset)
-            key = (dataset, version.id if version else None, request.url.path, request.url.query)
-            cached = cache.get(key)
-            if cached is None:
+            scope = request.scope
+            kept = await current_answer(scope)
+            if kept is None:
+                version = request.app.state.versions.get(dataset)
                 request.state.data_version = version
                 response = await run_endpoint(request)
                 if response.status_code != 200:
                     return response
-                cached = _answer(
-                    bytes(response.body), response.media_type or "application/json", version
-                )
-                cache.put(key, cached)
-            if cached.not_modified(request):
-                headers = {k: v for k, v in cached.headers.items() if k != "content-type"}
-                return Response(status_code=304, headers=headers)
-            return Response(cached.body, headers=cached.headers)
+                media_type = response.media_type or "application/json"
+                kept = keep(dataset, version, bytes(response.body), media_type)
+                request.app.state.answers.put((scope["path"], scope["query_string"]), kept)
+            return _KeptResponse(kept)
 
         return answer
+
+
+class _KeptResponse(Response):
+    """A kept answer sent from a route (a cross-origin request, or the first one)."""
+
+    def __init__(self, answer: CachedAnswer) -> None:
+        super().__init__()
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send_answer(scope, send, self.answer, vary=False)

@@ -12,7 +12,7 @@ from typing import Any
 import dagster as dg
 from fastapi.testclient import TestClient
 
-from api.core.cache import AnswerCache, CachedAnswer
+from api.core.cache import AnswerCache, keep
 from api.main import create_app
 from cryptoflow.simulator.server import RunningSimulator
 from orchestration.data_versions import version_event
@@ -185,21 +185,20 @@ def test_cross_origin_requests_get_cors_headers_from_kept_answers(
     origin = {"Origin": "http://localhost:8000"}
     settings = make_settings(warehouse_db, redis_url, redis_namespace)
     with TestClient(create_app(settings)) as client:
-        client.get(f"{API}/coins")  # kept
-        response = client.get(f"{API}/coins", headers=origin)
-    assert response.status_code == 200
-    assert response.headers["access-control-allow-origin"] == "http://localhost:8000"
+        first = client.get(f"{API}/coins")  # kept
+        cross = client.get(f"{API}/coins", headers=origin)
+        again = client.get(f"{API}/coins")
+    assert cross.status_code == 200 and cross.content == first.content
+    assert cross.headers["access-control-allow-origin"] == "http://localhost:8000"
+    assert "access-control-allow-origin" not in again.headers  # nothing leaked into the kept one
+    assert again.headers == first.headers
 
 
 def test_kept_answers_are_bounded_by_their_bytes() -> None:
     cache = AnswerCache(max_bytes=250)
-
-    def answer(size: int) -> CachedAnswer:
-        return CachedAnswer(body=b"x" * size, headers={}, etag='"e"', version=None)
-
     for index in range(5):
-        cache.put(("market", index, "/coins", ""), answer(100))
-        cache.get(("market", 0, "/coins", ""))  # kept in use: never the one to go
+        cache.put((f"/coins/{index}", b""), keep("market", None, b"x" * 100, "application/json"))
+        cache.get(("/coins/0", b""))  # kept in use: never the one to go
     assert len(cache) == 2
-    assert cache.get(("market", 0, "/coins", "")) is not None
-    assert cache.get(("market", 4, "/coins", "")) is not None
+    assert cache.get(("/coins/0", b"")) is not None
+    assert cache.get(("/coins/4", b"")) is not None
