@@ -21,7 +21,6 @@ import contextlib
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,9 +30,10 @@ import orjson
 import redis.asyncio as aioredis
 import websockets
 
-from bench.procs import Server, running, uvicorn_args
+from bench.procs import listening, live_api, running
 from bench.results import BenchReport
 from bench.warehouse import bench_database
+from bench.ws_clients import wait_until
 from cryptoflow.db import make_engine
 from cryptoflow.platform_events import events_channel
 from cryptoflow.services import free_port
@@ -72,19 +72,6 @@ class Published:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
-
-
-async def _wait_until(event: asyncio.Event, done: Callable[[], bool], timeout_s: float) -> bool:
-    """Wait on `event` (set whenever something arrived) until `done()` or the timeout."""
-    deadline = time.monotonic() + timeout_s
-    while not done():
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
-        event.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), min(remaining, 0.5))
-    return True
 
 
 async def _client(url: str, arrivals: Arrivals, ready: asyncio.Event) -> None:
@@ -182,7 +169,7 @@ async def _measure(
                     )
                 )
         run_ids = [p.run_id for p in published]
-        await _wait_until(
+        await wait_until(
             changed,
             lambda: all(r in a.at for a in (*per_client, raw) for r in run_ids),
             DRAIN_S,
@@ -210,26 +197,16 @@ def run(
     namespace = f"bench-{uuid.uuid4().hex[:8]}"
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-events-") as scratch:
-        api = Server(
-            "API",
-            uvicorn_args("api.main:app", port=port, workers=workers),
-            env={
-                "DATABASE_URL": database_url,
-                "REDIS_URL": redis_url,
-                "CRYPTOFLOW_REDIS_NAMESPACE": namespace,
-            },
+        api = live_api(
+            port=port,
+            workers=workers,
+            database_url=database_url,
+            redis_url=redis_url,
+            namespace=namespace,
             log_path=Path(scratch) / "api.log",
         )
-        status_url = f"http://127.0.0.1:{port}/api/v1/ws/status"
-
-        def redis_connected() -> bool:
-            try:
-                return bool(httpx.get(status_url, timeout=2).json()["redis_connected"])
-            except (httpx.HTTPError, ValueError, KeyError):
-                return False
-
         with running(api.start()):
-            api.wait_ready(redis_connected)
+            api.wait_ready(listening(port))
             published, per_client, raw = asyncio.run(
                 _measure(
                     database_url=database_url,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import psutil
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +137,32 @@ def uvicorn_args(app: str, *, port: int, workers: int, app_dir: Path | None = No
     if app_dir is not None:
         args += ["--app-dir", str(app_dir)]
     return args
+
+
+def live_api(
+    *, port: int, workers: int, database_url: str, redis_url: str, namespace: str, log_path: Path
+) -> Server:
+    """The real API (`api.main:app`) on a warehouse and a Redis namespace of its own."""
+    return Server(
+        "API",
+        uvicorn_args("api.main:app", port=port, workers=workers),
+        env={
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "CRYPTOFLOW_REDIS_NAMESPACE": namespace,
+        },
+        log_path=log_path,
+    )
+
+
+def listening(port: int) -> Callable[[], bool]:
+    """Ready check of a live API: its Redis listener is subscribed."""
+    status_url = f"http://127.0.0.1:{port}/api/v1/ws/status"
+
+    def subscribed() -> bool:
+        try:
+            return bool(httpx.get(status_url, timeout=2).json()["redis_connected"])
+        except (httpx.HTTPError, ValueError, KeyError):
+            return False
+
+    return subscribed

@@ -22,6 +22,7 @@ import struct
 import sys
 import time
 import zlib
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import cast
@@ -177,9 +178,10 @@ def handshake(url: str) -> tuple[str, int, bytes]:
     return parts.hostname or "127.0.0.1", parts.port or 80, request.encode()
 
 
-async def _wait(event: asyncio.Event, predicate: object, timeout_s: float) -> bool:
+async def wait_until(event: asyncio.Event, done: Callable[[], bool], timeout_s: float) -> bool:
+    """Wait on `event` (set whenever something arrived) until `done()` or the timeout."""
     deadline = time.monotonic() + timeout_s
-    while not predicate():  # type: ignore[operator]
+    while not done():
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return False
@@ -205,7 +207,7 @@ async def run(url: str, *, clients: int, expected: int, timeout_s: float) -> dic
             transports.append(transport)
 
     await asyncio.gather(*(connect(i) for i in range(clients)))
-    await _wait(changed, lambda: stats.snapshots >= clients, 60)
+    await wait_until(changed, lambda: stats.snapshots >= clients, 60)
     print("READY", flush=True)
 
     stdin_closed = asyncio.Event()
@@ -218,7 +220,7 @@ async def run(url: str, *, clients: int, expected: int, timeout_s: float) -> dic
         changed.set()
 
     watcher = asyncio.create_task(watch_stdin())
-    await _wait(
+    await wait_until(
         changed,
         lambda: stdin_closed.is_set() or min(stats.ticks) >= expected,
         timeout_s,

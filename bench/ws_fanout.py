@@ -29,7 +29,7 @@ import httpx
 import orjson
 import redis.asyncio as aioredis
 
-from bench.procs import MB, PROJECT_ROOT, Server, running, uvicorn_args
+from bench.procs import MB, PROJECT_ROOT, Server, listening, live_api, running
 from bench.results import BenchReport
 from bench.warehouse import services
 from bench.ws_clients import BUCKETS_PER_MS
@@ -168,26 +168,17 @@ def run(
     count = int(rate * duration_s)
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-ws-") as scratch:
-        api = Server(
-            "API",
-            uvicorn_args("api.main:app", port=port, workers=workers),
-            env={
-                "DATABASE_URL": database_url,
-                "REDIS_URL": redis_url,
-                "CRYPTOFLOW_REDIS_NAMESPACE": namespace,
-            },
+        api = live_api(
+            port=port,
+            workers=workers,
+            database_url=database_url,
+            redis_url=redis_url,
+            namespace=namespace,
             log_path=Path(scratch) / "api.log",
         )
         status_url = f"http://127.0.0.1:{port}/api/v1/ws/status"
-
-        def redis_connected() -> bool:
-            try:
-                return bool(httpx.get(status_url, timeout=2).json()["redis_connected"])
-            except (httpx.HTTPError, ValueError, KeyError):
-                return False
-
         with running(api.start()):
-            api.wait_ready(redis_connected)
+            api.wait_ready(listening(port))
             idle_rss = api.rss_bytes()
             shares = [clients // client_processes] * client_processes
             shares[0] += clients - sum(shares)

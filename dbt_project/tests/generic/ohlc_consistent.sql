@@ -27,13 +27,7 @@ bars as (
 
 inconsistent as (
 
-    select
-        coin_id,
-        date_day,
-        open,
-        high,
-        low,
-        close
+    select *
 
     from bars
     where not is_consistent
@@ -51,7 +45,7 @@ verdict as (
         count(*) as checked_rows,
         count(*) filter (where not is_consistent) as inconsistent_rows,
         coalesce(
-            (select jsonb_agg(to_jsonb(inconsistent)) from inconsistent), '[]'::jsonb
+            (select jsonb_agg(to_jsonb(inconsistent) - 'is_consistent') from inconsistent), '[]'::jsonb
         ) as examples
 
     from bars

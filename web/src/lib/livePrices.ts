@@ -3,6 +3,8 @@
  * from the socket so its rules (ordering, direction of the last move) are unit-tested.
  */
 
+import { parseJsonObject } from "./json";
+
 export interface Tick {
   coin_id: string;
   symbol: string;
@@ -42,14 +44,9 @@ function isTick(value: unknown): value is Tick {
 
 /** Parse one frame; anything malformed yields null (a bad frame must not break the page). */
 export function parseFrame(raw: string): Frame | null {
-  let message: unknown;
-  try {
-    message = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (!message || typeof message !== "object") return null;
-  const { type, data } = message as { type?: unknown; data?: unknown };
+  const message = parseJsonObject(raw);
+  if (message === null) return null;
+  const { type, data } = message;
   if ((type !== "snapshot" && type !== "ticks") || !Array.isArray(data)) return null;
   return { type, data: data.filter(isTick) };
 }

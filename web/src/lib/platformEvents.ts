@@ -4,6 +4,7 @@
  * touch here, apart from the socket, so the rules are unit-tested.
  */
 import type { DataVersion } from "../api";
+import { parseJsonObject } from "./json";
 
 /** The served datasets, each changed by one kind of run (the API's `cryptoflow.platform_events`). */
 export type Dataset = "market" | "ohlcv" | "analytics" | "quality" | "pipeline";
@@ -39,15 +40,8 @@ function isVersion(value: unknown, dataset: Dataset): value is DataVersion {
 
 /** Parse one event frame; anything else (price frames, malformed events) yields null. */
 export function parseEvent(raw: string): PlatformEvent | null {
-  let message: unknown;
-  try {
-    message = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (!message || typeof message !== "object") return null;
-  const frame = message as Record<string, unknown>;
-  if (frame.type !== "event") return null;
+  const frame = parseJsonObject(raw);
+  if (frame?.type !== "event") return null;
   switch (frame.kind) {
     case "data_version":
       return isDataset(frame.dataset) && isVersion(frame.version, frame.dataset)
