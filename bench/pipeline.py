@@ -212,8 +212,6 @@ def run(*, pg_server_url: str) -> tuple[BenchReport, str]:
         reference=backfill.dbt_reported_s,
         reference_what=f"its SQL phase as dbt reports it, {backfill.dbt_nodes} nodes",
     )
-    check_steps = {k: v for k, v in backfill.steps_s.items() if k.endswith("_check")}
-    report.add(f"backfill: our {len(check_steps)} quality checks", sum(check_steps.values()), "s")
     report.add(
         "tick: warehouse SQL as dbt reports it",
         tick.dbt_reported_s,
