@@ -1,9 +1,10 @@
 """The one Redis subscription of an API process, kept alive across Redis restarts.
 
 Every worker process runs one listener (never one per socket): it subscribes to the prices
-channel (and the platform events channel, whose events it relays to every client), then reads the latest-price hash so the hub can answer snapshots and forward what
-changed during an outage. Lost connections are retried with jittered exponential backoff; a
-health-check PING every few seconds notices a Redis that vanished without closing the socket.
+channel and the platform events channel (whose events it relays to every client), then reads
+the latest-price hash so the hub can answer snapshots and forward what changed during an outage.
+Lost connections are retried with jittered exponential backoff; a health-check PING every few
+seconds notices a Redis that vanished without closing the socket.
 """
 
 from __future__ import annotations

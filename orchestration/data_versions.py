@@ -31,7 +31,7 @@ AS_OF_SQL = {
 
 _UPSERT = sa.text(
     """
-    insert into app.data_versions as v (dataset, run_id, job_name, as_of, finished_at)
+    insert into app.data_versions (dataset, run_id, job_name, as_of, finished_at)
     values (:dataset, :run_id, :job_name, :as_of, now())
     on conflict (dataset, run_id) do update set
         job_name = excluded.job_name, as_of = excluded.as_of, finished_at = excluded.finished_at

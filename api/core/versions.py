@@ -63,13 +63,11 @@ class DataVersions:
     def all(self) -> dict[str, DataVersion | None]:
         return {dataset: self._current.get(dataset) for dataset in DATASETS}
 
-    def apply(self, version: DataVersion) -> bool:
-        """Take a version announced by an event, unless a newer one is known; True if taken."""
+    def apply(self, version: DataVersion) -> None:
+        """Take a version (from an event or the table) unless a newer one is known."""
         known = self._current.get(version.dataset)
-        if known is not None and known.id >= version.id:
-            return False
-        self._current[version.dataset] = version
-        return True
+        if known is None or known.id < version.id:
+            self._current[version.dataset] = version
 
     async def refresh_if_due(self) -> None:
         """Read the table if `poll_s` has passed; a request never waits on another's read."""

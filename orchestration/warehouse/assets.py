@@ -63,11 +63,13 @@ def warehouse_dbt_assets(
                 if isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation):
                     outcomes.append(event)
                 if isinstance(event, dg.Output):
-                    changed.add(dataset_of(context.asset_key_for_output(event.output_name)) or "")
+                    dataset = dataset_of(context.asset_key_for_output(event.output_name))
+                    if dataset is not None:
+                        changed.add(dataset)
                 yield _with_row_count(conn, invocation, event)
                 conn.rollback()
     finally:
-        _record(context, warehouse, outcomes, changed - {""})
+        _record(context, warehouse, outcomes, changed)
         engine.dispose()
         dbt.keep_partial_parse(invocation)
 
@@ -83,15 +85,14 @@ def _record(
     Also after a failed build: what it did rewrite is served, so it is versioned too.
     """
     run = context.run
-    if outcomes:
-        changed.add("quality")
+    datasets = sorted(changed | ({"quality"} if outcomes else set()))
     engine = warehouse.engine()
     try:
         with engine.begin() as conn:
             record_check_outcomes(conn, run.run_id, outcomes)
             versions = [
                 record_version(conn, dataset=dataset, run_id=run.run_id, job_name=run.job_name)
-                for dataset in sorted(changed)
+                for dataset in datasets
             ]
     finally:
         engine.dispose()
