@@ -19,4 +19,4 @@ RUN uv sync --frozen --no-dev \
  && mkdir -p $DAGSTER_HOME && cp dagster.yaml $DAGSTER_HOME/ \
  && cd dbt_project && dbt parse --quiet
 EXPOSE 8000 3000 4266
-CMD ["uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000", "--timeout-graceful-shutdown", "3"]
+CMD ["uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000", "--ws-per-message-deflate", "false", "--timeout-graceful-shutdown", "3"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 from collections.abc import AsyncIterator
 
@@ -25,7 +26,7 @@ from api.routers import api_router, health
 from api.services.provenance import relay_event
 from api.web import mount_web
 from cryptoflow.settings import BAD_SETTINGS_EXIT, exit_on_bad_settings
-from live.mount import live_prices
+from live.mount import ServerConnections, live_prices
 from live.mount import router as live_prices_router
 
 DESCRIPTION = """
@@ -72,6 +73,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     versions = DataVersions(sessionmaker, poll_s=settings.api_versions_poll_s)
     app.state.versions = versions
     app.state.answers = AnswerCache()
+    # What exists now (modules, the app, pools) lives as long as the process: out of every
+    # garbage collection, so a full collection scans only what came later and its pause does
+    # not stall the live-price fan-out (docs/live-prices.md).
+    gc.freeze()
     try:
         async with live_prices(
             app, settings, relay_event=lambda raw: relay_event(raw, versions, settings)
@@ -95,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_size=MAX_BODY_BYTES,
     )
     app.state.settings = settings
+    app.add_middleware(ServerConnections)  # WebSockets only: live prices write to the transport
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -214,13 +214,13 @@ class Settings(BaseSettings):
         ge=0,
         le=1000,
         validation_alias=_env("CRYPTOFLOW_WS_COALESCE_MS"),
-        description="longest wait for clients to take a frame before the next is built",
+        description="longest pause between two fan-outs (each pauses as long as the last took)",
     )
-    ws_queue_size: int = Field(
-        default=64,
+    ws_client_buffer_kb: int = Field(
+        default=256,
         ge=1,
-        validation_alias=_env("CRYPTOFLOW_WS_QUEUE_SIZE"),
-        description="frames buffered per WebSocket client before its frames are dropped",
+        validation_alias=_env("CRYPTOFLOW_WS_CLIENT_BUFFER_KB"),
+        description="unsent KiB a WebSocket client may have before its frames are dropped",
     )
     ws_heartbeat_s: float = Field(
         default=15.0,

@@ -1,13 +1,13 @@
-"""Fan-out of live ticks to every WebSocket of this process, cheap enough for 1,000 clients.
+"""Fan-out of live ticks to every WebSocket of this process, cheap enough for thousands of clients.
 
-One send per client per tick collapses at ~500 clients at 50 ticks/s (p99 122 ms there, 2.2 s at
-1,000: docs/stack-notes.md), so ticks are coalesced adaptively: a frame goes out at once, and the
-next one is built only when (nearly) every client has been sent the previous one, or after
-`coalesce_s` at most; ticks that arrive meanwhile travel together. A few clients get one tick per
-frame; a thousand get fewer, larger frames, as many as the process can write. A frame is
-serialized once for every unfiltered client and once per distinct coin filter. Each client has a
-bounded queue drained by its own sender task: when a slow client's queue is full, its frames are
-dropped (and counted), so it never delays anyone else.
+A fan-out writes one frame to every client synchronously: the frame is serialized once per
+distinct coin filter (once for all unfiltered clients) and written straight to each client's
+transport (live.wire), with no task woken and no await per client. Ticks arriving during a
+fan-out travel together in the next frame, and the next fan-out waits as long as the last one
+took (at most `coalesce_s`), so with many clients frames grow larger rather than more frequent
+and the fan-out never takes more than about half of the process. A client whose socket is not
+draining (more than the outlet's byte limit unsent) is skipped, its frames counted as drops;
+once it drains it gets a fresh snapshot first, so it never shows a price older than the others.
 
 Frames (JSON text): `{"type": "snapshot", "data": [tick, ...]}` first on connect and after every
 filter change, then `{"type": "ticks", "data": [tick, ...]}`, and `{"type": "heartbeat", "ts": ...}`
@@ -20,7 +20,6 @@ whatever its filter (cryptoflow.platform_events).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import time
 from collections.abc import Iterable
@@ -32,20 +31,23 @@ import orjson
 from pydantic import ValidationError
 
 from cryptoflow.ticks import Tick
+from live.wire import Frame, Outlet, TransportOutlet
 
 TickDict = dict[str, Any]
+Filter = frozenset[str] | None
 
 
-def encode_frame(kind: str, data: list[TickDict]) -> str:
-    return orjson.dumps({"type": kind, "data": data}).decode()
+def encode_frame(kind: str, data: list[TickDict]) -> Frame:
+    return Frame(orjson.dumps({"type": kind, "data": data}).decode())
 
 
 @dataclass(eq=False)
 class Subscriber:
-    """One connected socket: its filter (None = every coin) and its bounded outbox."""
+    """One connected socket: its filter (None = every coin) and where its frames go."""
 
-    queue: asyncio.Queue[str]
-    coins: frozenset[str] | None = None
+    outlet: Outlet
+    coins: Filter = None
+    behind: bool = False  # a frame was not taken: the next one it gets is a snapshot
     drops: int = 0
 
 
@@ -64,10 +66,14 @@ class HubStats:
 
 class PriceHub:
     def __init__(
-        self, *, queue_size: int = 64, coalesce_s: float = 0.05, heartbeat_s: float = 15.0
+        self,
+        *,
+        coalesce_s: float = 0.05,
+        heartbeat_s: float = 15.0,
+        client_buffer_bytes: int = 256 * 1024,
     ) -> None:
-        self.queue_size = queue_size
         self.coalesce_s = coalesce_s
+        self.client_buffer_bytes = client_buffer_bytes
         self.heartbeat_s = heartbeat_s
         self.subscribers: set[Subscriber] = set()
         self.stats = HubStats()
@@ -75,8 +81,6 @@ class PriceHub:
         self._latest: dict[str, tuple[datetime, TickDict]] = {}
         self._pending: list[tuple[str, TickDict]] = []
         self._wakeup = asyncio.Event()
-        self._sent_target = 0
-        self._caught_up = asyncio.Event()
 
     # -- input, from the Redis listener -------------------------------------------------------
 
@@ -115,19 +119,18 @@ class PriceHub:
         self.stats.last_tick_at = datetime.now(UTC)
         self._wakeup.set()
 
-    def publish_event(self, frame: str) -> None:
+    def publish_event(self, text: str) -> None:
         """A platform event frame, to every client at once (events are rare; never coalesced)."""
         self.stats.events_received += 1
         self.stats.last_event_at = datetime.now(UTC)
-        for subscriber in self.subscribers:
-            self.offer(subscriber, frame)
+        self._to_everyone(Frame(text))
 
     # -- subscribers --------------------------------------------------------------------------
 
-    def add_subscriber(self) -> Subscriber:
-        """Register with the snapshot already queued: no await in between, so no tick is lost."""
-        subscriber = Subscriber(queue=asyncio.Queue(self.queue_size))
-        subscriber.queue.put_nowait(self._snapshot(None))
+    def add_subscriber(self, outlet: Outlet) -> Subscriber:
+        """Register with the snapshot already written: no await in between, so no tick is lost."""
+        subscriber = Subscriber(outlet)
+        self.offer(subscriber, self._snapshot(None))
         self.subscribers.add(subscriber)
         return subscriber
 
@@ -138,7 +141,7 @@ class PriceHub:
         subscriber.coins = None if coins is None else frozenset(coins)
         self.offer(subscriber, self._snapshot(subscriber.coins))
 
-    def _snapshot(self, coins: frozenset[str] | None) -> str:
+    def _snapshot(self, coins: Filter) -> Frame:
         data = [
             tick
             for coin_id, (_, tick) in sorted(self._latest.items())
@@ -146,20 +149,20 @@ class PriceHub:
         ]
         return encode_frame("snapshot", data)
 
-    def offer(self, subscriber: Subscriber, frame: str) -> bool:
-        """Queue `frame` for `subscriber`, or drop it if that client is too far behind."""
-        try:
-            subscriber.queue.put_nowait(frame)
-        except asyncio.QueueFull:
-            subscriber.drops += 1
-            self.stats.drops += 1
-            return False
-        return True
+    def offer(self, subscriber: Subscriber, frame: Frame) -> bool:
+        """Write `frame` to `subscriber`, or count a drop if that client is not draining."""
+        if subscriber.outlet.write(frame):
+            self.stats.messages_sent += 1
+            return True
+        subscriber.behind = True
+        subscriber.drops += 1
+        self.stats.drops += 1
+        return False
 
     # -- output -------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Flush coalesced ticks and send heartbeats until cancelled."""
+        """Fan out coalesced ticks and send heartbeats until cancelled."""
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self._flush_forever())
             tasks.create_task(self._heartbeat_forever())
@@ -169,46 +172,46 @@ class PriceHub:
             await self._wakeup.wait()
             self._wakeup.clear()
             batch, self._pending = self._pending, []
-            offered = self._fan_out(batch)
-            # Wait for all but 1% of the sends: one stalled client must not set everyone's pace.
-            self._sent_target = self.stats.messages_sent + offered - offered // 100
-            self._caught_up.clear()
-            if self.stats.messages_sent < self._sent_target:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.coalesce_s):
-                        await self._caught_up.wait()
+            started = time.perf_counter()
+            self._fan_out(batch)
+            # As long as this fan-out took: ticks arriving meanwhile share the next frame.
+            await asyncio.sleep(min(self.coalesce_s, time.perf_counter() - started))
 
-    def frame_sent(self) -> None:
-        """Called by a client's sender after each frame written to its socket."""
-        self.stats.messages_sent += 1
-        if self.stats.messages_sent >= self._sent_target:
-            self._caught_up.set()
-
-    def _fan_out(self, batch: list[tuple[str, TickDict]]) -> int:
-        """Queue the batch's frames; return how many were queued (not dropped)."""
-        frames: dict[frozenset[str] | None, str | None] = {}
-        queued = 0
-        for subscriber in self.subscribers:
+    def _fan_out(self, batch: list[tuple[str, TickDict]]) -> None:
+        frames: dict[Filter, Frame | None] = {}
+        snapshots: dict[Filter, Frame] = {}
+        for subscriber in list(self.subscribers):
             key = subscriber.coins
+            if subscriber.behind:
+                if key not in snapshots:
+                    snapshots[key] = self._snapshot(key)
+                subscriber.behind = not self.offer(subscriber, snapshots[key])
+                continue
             if key not in frames:
                 data = [tick for coin_id, tick in batch if key is None or coin_id in key]
                 frames[key] = encode_frame("ticks", data) if data else None
                 self.stats.frames_built += bool(data)
             frame = frames[key]
             if frame is not None:
-                queued += self.offer(subscriber, frame)
-        return queued
+                self.offer(subscriber, frame)
+
+    def _to_everyone(self, frame: Frame) -> None:
+        for subscriber in list(self.subscribers):
+            self.offer(subscriber, frame)
 
     async def _heartbeat_forever(self) -> None:
         while True:
             await asyncio.sleep(self.heartbeat_s)
-            frame = orjson.dumps({"type": "heartbeat", "ts": datetime.now(UTC)}).decode()
-            for subscriber in self.subscribers:
-                self.offer(subscriber, frame)
+            self._to_everyone(
+                Frame(orjson.dumps({"type": "heartbeat", "ts": datetime.now(UTC)}).decode())
+            )
 
     def status(self) -> dict[str, Any]:
         return {
             "connections": len(self.subscribers),
+            "transport_connections": sum(
+                isinstance(s.outlet, TransportOutlet) for s in self.subscribers
+            ),
             "messages_sent": self.stats.messages_sent,
             "drops": self.stats.drops,
             "ticks_received": self.stats.ticks_received,

@@ -1,7 +1,9 @@
 """What the API mounts: one Redis listener per process fanned out to every WebSocket.
 
-`api/main.py` includes `router` under `/api/v1` and enters `live_prices(app, settings)` in its
-lifespan. This side meets the consumer only through Redis and `cryptoflow.ticks.Tick`.
+`api/main.py` includes `router` under `/api/v1`, adds the `ServerConnections` middleware (without
+it every client takes the portable, slower path: live.wire) and enters
+`live_prices(app, settings)` in its lifespan. This side meets the consumer only through Redis
+and `cryptoflow.ticks.Tick`.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from cryptoflow.settings import Settings
 from live.hub import PriceHub
 from live.listener import EventRelay, RedisPriceListener
 from live.router import router
+from live.wire import ServerConnections
 
-__all__ = ["PriceHub", "live_prices", "router"]
+__all__ = ["PriceHub", "ServerConnections", "live_prices", "router"]
 
 SHUTDOWN_S = 2.0  # the hub and the Redis listener stop within this, whatever Redis is doing
 
@@ -32,9 +35,9 @@ async def live_prices(
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set: live prices need Redis (`cryptoflow up` sets it)")
     hub = PriceHub(
-        queue_size=settings.ws_queue_size,
         coalesce_s=settings.ws_coalesce_ms / 1000,
         heartbeat_s=settings.ws_heartbeat_s,
+        client_buffer_bytes=settings.ws_client_buffer_kb * 1024,
     )
     listener = RedisPriceListener(
         hub,

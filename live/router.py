@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 
 from live.hub import PriceHub, Subscriber
 from live.schemas import WsStatus
+from live.wire import Frame, outlet_for
 
 router = APIRouter(prefix="/ws", tags=["live prices"])
 
@@ -45,13 +46,6 @@ def _parse_filter(text: str | bytes) -> list[str] | None:
     return coins
 
 
-async def _send_frames(websocket: WebSocket, hub: PriceHub, subscriber: Subscriber) -> None:
-    while True:
-        frame = await subscriber.queue.get()
-        await websocket.send_text(frame)
-        hub.frame_sent()
-
-
 async def _read_requests(websocket: WebSocket, hub: PriceHub, subscriber: Subscriber) -> None:
     while True:
         message = await websocket.receive()
@@ -60,7 +54,9 @@ async def _read_requests(websocket: WebSocket, hub: PriceHub, subscriber: Subscr
         try:
             coins = _parse_filter(message.get("text") or message.get("bytes") or b"")
         except ValueError as exc:
-            hub.offer(subscriber, orjson.dumps({"type": "error", "message": str(exc)}).decode())
+            hub.offer(
+                subscriber, Frame(orjson.dumps({"type": "error", "message": str(exc)}).decode())
+            )
             continue
         hub.set_filter(subscriber, coins)
 
@@ -70,13 +66,14 @@ async def stream_prices(websocket: WebSocket) -> None:
     """Snapshot first, then coalesced tick frames and heartbeats until the client leaves."""
     hub = _hub(websocket.app)
     await websocket.accept()
-    subscriber = hub.add_subscriber()
+    outlet = outlet_for(websocket.scope, websocket.send_text, limit_bytes=hub.client_buffer_bytes)
+    subscriber = hub.add_subscriber(outlet)
     try:
         async with asyncio.TaskGroup() as tasks:
-            tasks.create_task(_send_frames(websocket, hub, subscriber))
+            tasks.create_task(outlet.pump())
             tasks.create_task(_read_requests(websocket, hub, subscriber))
     except* (WebSocketDisconnect, RuntimeError, OSError):
-        pass  # the client left; its sender and reader are done
+        pass  # the client left; its reader (and pump) are done
     finally:
         hub.remove_subscriber(subscriber)
         with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):

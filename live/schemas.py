@@ -11,8 +11,15 @@ class WsStatus(BaseModel):
     """Live-price fan-out statistics of the API process that answered (one per worker)."""
 
     connections: int = Field(description="WebSocket clients connected to this process")
+    transport_connections: int = Field(
+        description="of those, clients whose frames are written straight to their transport "
+        "(the rest go through ASGI send: another server than uvicorn's default)"
+    )
     messages_sent: int = Field(description="frames sent to clients since start")
-    drops: int = Field(description="frames dropped because a client's queue was full")
+    drops: int = Field(
+        description="frames not sent because a client was not draining its socket "
+        "(it gets a snapshot once it is)"
+    )
     ticks_received: int = Field(description="ticks received from Redis since start")
     malformed: int = Field(description="unparseable pub/sub messages skipped")
     frames_built: int = Field(description="tick frames serialized (once per filter per flush)")

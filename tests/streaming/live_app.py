@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from cryptoflow.settings import Settings
-from live.mount import live_prices, router
+from live.mount import ServerConnections, live_prices, router
 
 
 @asynccontextmanager
@@ -22,4 +22,5 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 app = FastAPI(lifespan=lifespan)
+app.add_middleware(ServerConnections)
 app.include_router(router, prefix="/api/v1")

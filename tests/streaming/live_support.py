@@ -138,14 +138,17 @@ class ApiServer:
 class Recorder:
     """A WebSocket client that reads everything and stamps each frame's arrival."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, compression: str | None = "deflate") -> None:
         self.url = url
+        self.compression = compression
         self.frames: list[tuple[float, dict[str, Any]]] = []
         self._socket: websockets.ClientConnection | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Recorder:
-        self._socket = await websockets.connect(self.url, max_size=2**24)
+        self._socket = await websockets.connect(
+            self.url, max_size=2**24, compression=self.compression
+        )
         self._task = asyncio.create_task(self._read())
         return self
 
@@ -164,6 +167,11 @@ class Recorder:
     async def send(self, message: object) -> None:
         assert self._socket is not None
         await self._socket.send(orjson.dumps(message).decode())
+
+    def extensions(self) -> list[str]:
+        """The extensions the server accepted (permessage-deflate unless compression=None)."""
+        assert self._socket is not None
+        return [str(extension.name) for extension in self._socket.protocol.extensions]
 
     def of_type(self, kind: str) -> list[dict[str, Any]]:
         return [frame for _, frame in self.frames if frame["type"] == kind]

@@ -146,7 +146,7 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(
     client = aioredis.Redis.from_url(redis_url)
     channel = f"{redis_namespace}:prices"
     padding = "x" * 200
-    env = {"CRYPTOFLOW_WS_QUEUE_SIZE": "4"}
+    env = {"CRYPTOFLOW_WS_CLIENT_BUFFER_KB": "16"}
     async with api_server(redis_url, redis_namespace, extra_env=env) as api:
         stalled = stalled_client(api.port)
         async with Recorder(api.ws_url) as fast_a, Recorder(api.ws_url) as fast_b:

@@ -1894,13 +1894,18 @@ export interface components {
              */
             connections: number;
             /**
+             * Transport Connections
+             * @description of those, clients whose frames are written straight to their transport (the rest go through ASGI send: another server than uvicorn's default)
+             */
+            transport_connections: number;
+            /**
              * Messages Sent
              * @description frames sent to clients since start
              */
             messages_sent: number;
             /**
              * Drops
-             * @description frames dropped because a client's queue was full
+             * @description frames not sent because a client was not draining its socket (it gets a snapshot once it is)
              */
             drops: number;
             /**
