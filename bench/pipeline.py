@@ -54,6 +54,7 @@ class RunTimes:
     dbt_reported_s: float = 0.0  # dbt's "Finished running N nodes in X s": its SQL phase
     dbt_node_sum_s: float = 0.0  # sum of dbt's per-node times (threads overlap them)
     dbt_nodes: int = 0
+    dbt_node_s: dict[str, float] = field(default_factory=dict)  # each dbt node's own time
     dlt_load_s: dict[str, float] = field(default_factory=dict)  # dlt's load stage per table
 
 
@@ -90,10 +91,15 @@ def execute(job_name: str) -> RunTimes:
         times.steps_s[event.step_key] = event.step_success_data.duration_ms / 1000
     materializations = [e.step_materialization_data.materialization for e in result.get_asset_materialization_events()]  # fmt: skip
     evaluations = result.get_asset_check_evaluations()
-    for metadata in [m.metadata for m in materializations] + [e.metadata for e in evaluations]:
+    nodes = [(m.asset_key.to_user_string(), m.metadata) for m in materializations] + [
+        (f"{e.check_name} on {e.asset_key.to_user_string()}", e.metadata) for e in evaluations
+    ]
+    for node, metadata in nodes:
         if "Execution Duration" in metadata:
-            times.dbt_node_sum_s += _seconds(metadata["Execution Duration"])
+            seconds = _seconds(metadata["Execution Duration"])
+            times.dbt_node_sum_s += seconds
             times.dbt_nodes += 1
+            times.dbt_node_s[node] = times.dbt_node_s.get(node, 0.0) + seconds
     for materialization in materializations:
         metadata = materialization.metadata
         if "finished_at" in metadata and "started_at" in metadata:
@@ -249,6 +255,11 @@ def run(*, pg_server_url: str) -> tuple[BenchReport, str]:
     )
     _stage_rows(report, "backfill", backfill)
     _stage_rows(report, "tick", tick)
+    slowest = sorted(tick.dbt_node_s.items(), key=lambda item: -item[1])[:8]
+    report.details.append(
+        "tick: slowest dbt nodes "
+        + ", ".join(f"{node} {seconds:.2f} s" for node, seconds in slowest)
+    )
     return report, name
 
 

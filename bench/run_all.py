@@ -3,7 +3,7 @@
     python -m bench.run_all [--output docs/benchmarks.md] [--quick]
 
 `--quick` shortens every measurement (2 s loads, 10 data-version events, 200 WebSocket clients
-for 5 s) to check the harness; its figures do not measure the targets. The full run loads each
+for 5 s, a WebSocket ceiling of 200 and 400 clients) to check the harness; its figures do not measure the targets. The full run loads each
 of the API's 12 rows (every public GET and the 304 revalidation) for 5 s per side, not 10: two
 minutes and a half instead of five.
 
@@ -99,6 +99,17 @@ def run_all(output: Path, *, quick: bool = False) -> bool:
                         redis_url=redis_url,
                         clients=int(size["ws_clients"]),
                         duration_s=size["ws_s"],
+                    ),
+                    reports,
+                    failures,
+                )
+                _attempt(
+                    "WebSocket fan-out ceiling",
+                    lambda: ws_fanout.ceiling(
+                        database_url=warehouse,
+                        redis_url=redis_url,
+                        counts=(200, 400) if quick else ws_fanout.CEILING_COUNTS,
+                        duration_s=3.0 if quick else 10.0,
                     ),
                     reports,
                     failures,

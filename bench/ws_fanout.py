@@ -1,8 +1,9 @@
 """WebSocket fan-out (docs/targets.md): 1,000 clients of the real API, 50 ticks/s published to
-Redis: delivered / expected, publish→client latency, API RSS; reference: a raw Redis subscriber
-in the same run.
+Redis: delivered / expected, publish→client latency, API CPU per frame, API RSS; reference: a
+raw Redis subscriber in the same run. `--ceiling` first adds clients (1,500 … 5,000, 10 s each)
+until p99 passes 100 ms or a tick is lost: how many clients one API process serves.
 
-    python -m bench.ws_fanout [--clients 1000] [--rate 50] [--duration 30] [--client-processes 2]
+    python -m bench.ws_fanout [--clients 1000] [--rate 50] [--duration 30] [--ceiling]
 
 The clients live in their own processes (`bench.ws_clients`), the publisher and the raw
 subscriber in this one; ticks carry their PUBLISH instant in `ts`, the tick format's own field.
@@ -22,8 +23,10 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -39,6 +42,9 @@ from cryptoflow.simulator.coins import COINS
 
 TARGET_P99_MS = 100.0
 TARGET_RSS_MB = 300.0
+TARGET_FRAME_US = 20.0  # the `websockets` library's own broadcast() costs 15-16 µs here
+TARGET_CEILING = 2500  # clients at which that broadcast() server's p99 crosses 100 ms here
+CEILING_COUNTS = (1500, 2000, 2500, 3000, 4000, 5000)
 DRAIN_S = 15.0  # how long clients may take to receive the last ticks before they are stopped
 
 
@@ -151,17 +157,56 @@ def _stop_when_done(clients: list[subprocess.Popen[str]], grace_s: float) -> Non
             process.wait(30)
 
 
-def run(
+@dataclass
+class Fanout:
+    """One measured run: `clients` sockets, `count` ticks published at `rate`/s."""
+
+    clients: int
+    count: int
+    rate: float
+    workers: int
+    client_processes: int
+    per_client: list[int]  # ticks each client received
+    histogram: Counter[int]  # publish→client latency, all clients
+    reference: Counter[int]  # publish→raw Redis subscriber latency
+    raw_received: int
+    idle_rss: float
+    peak_rss: float
+    api_cpu_s: float
+    publish_s: float
+    frames_sent: int  # by the hub while publishing
+    client_frames: int
+    client_cpu_s: float
+    hub: dict[str, Any]  # the hub's status once clients are done
+    connected: dict[str, Any]  # … and once every client had connected
+
+    @property
+    def delivered(self) -> int:
+        return sum(min(n, self.count) for n in self.per_client)
+
+    @property
+    def complete(self) -> bool:
+        return self.delivered == self.count * self.clients
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.histogram, 0.99)
+
+    @property
+    def per_frame_us(self) -> float:
+        return self.api_cpu_s / max(self.frames_sent, 1) * 1e6
+
+
+def measure(
     *,
     database_url: str,
     redis_url: str,
-    clients: int = 1000,
-    rate: float = 50.0,
-    duration_s: float = 30.0,
+    clients: int,
+    rate: float,
+    duration_s: float,
     client_processes: int = 2,
     workers: int = 1,
-) -> BenchReport:
-    report = BenchReport("WebSocket fan-out")
+) -> Fanout:
     _raise_open_files_limit()
     namespace = f"bench-{uuid.uuid4().hex[:8]}"
     channel = f"{namespace}:prices"
@@ -196,7 +241,7 @@ def run(
             ]
             try:
                 _await_ready(processes, timeout_s=120)
-                sent_before = httpx.get(status_url, timeout=5).json()["messages_sent"]
+                connected = httpx.get(status_url, timeout=5).json()
                 cpu_before = api.cpu_seconds()
                 started = time.monotonic()
                 reference, raw_received, peak_rss = asyncio.run(
@@ -216,64 +261,159 @@ def run(
     histogram: Counter[int] = Counter()
     for outcome in outcomes:
         histogram.update({int(k): v for k, v in outcome["histogram"].items()})
-    per_client = [n for outcome in outcomes for n in outcome["ticks"]]
-    delivered = sum(min(n, count) for n in per_client)
-    expected = count * clients
-    frames = sum(o["frames"] for o in outcomes)
-    client_cpu_s = sum(o["cpu_s"] for o in outcomes)
-    p50, p99 = percentile(histogram, 0.5), percentile(histogram, 0.99)
-    per_frame_us = api_cpu_s / max(hub["messages_sent"] - sent_before, 1) * 1e6
+    return Fanout(
+        clients=clients,
+        count=count,
+        rate=rate,
+        workers=workers,
+        client_processes=client_processes,
+        per_client=[n for outcome in outcomes for n in outcome["ticks"]],
+        histogram=histogram,
+        reference=reference,
+        raw_received=raw_received,
+        idle_rss=idle_rss,
+        peak_rss=peak_rss,
+        api_cpu_s=api_cpu_s,
+        publish_s=publish_s,
+        frames_sent=hub["messages_sent"] - connected["messages_sent"],
+        client_frames=sum(o["frames"] for o in outcomes),
+        client_cpu_s=sum(o["cpu_s"] for o in outcomes),
+        hub=hub,
+        connected=connected,
+    )
+
+
+def run(
+    *,
+    database_url: str,
+    redis_url: str,
+    clients: int = 1000,
+    rate: float = 50.0,
+    duration_s: float = 30.0,
+    client_processes: int = 2,
+    workers: int = 1,
+) -> BenchReport:
+    report = BenchReport("WebSocket fan-out")
+    m = measure(
+        database_url=database_url,
+        redis_url=redis_url,
+        clients=clients,
+        rate=rate,
+        duration_s=duration_s,
+        client_processes=client_processes,
+        workers=workers,
+    )
+    p50, p99 = percentile(m.histogram, 0.5), m.p99
     report.add(
-        f"{clients} clients x {count} ticks ({rate:.0f}/s): delivered",
-        100 * delivered / expected,
+        f"{clients} clients x {m.count} ticks ({rate:.0f}/s): delivered",
+        100 * m.delivered / (m.count * clients),
         "%",
-        reference=100 * raw_received / count,
+        reference=100 * m.raw_received / m.count,
         reference_what="raw Redis subscriber",
         target="100 %",
-        met=delivered == expected,
+        met=m.complete,
     )
     report.add(
         "publish→client latency p50", p50, "ms",
-        reference=percentile(reference, 0.5), reference_what="raw Redis subscriber",
+        reference=percentile(m.reference, 0.5), reference_what="raw Redis subscriber",
     )  # fmt: skip
     report.add(
         "publish→client latency p99",
         p99,
         "ms",
-        reference=percentile(reference, 0.99),
+        reference=percentile(m.reference, 0.99),
         reference_what="raw Redis subscriber",
         target=f"< {TARGET_P99_MS:.0f} ms",
         met=p99 < TARGET_P99_MS,
         note=(
-            f"the API process got {api_cpu_s / publish_s:.0%} of a core while publishing "
-            f"(the clients {client_cpu_s / publish_s:.0%}); at {per_frame_us:.0f} µs per frame a "
-            f"core of its own sends {1e6 / per_frame_us / clients:.0f} frames/s to each of "
-            f"{clients} clients"
+            f"the API process got {m.api_cpu_s / m.publish_s:.0%} of a core while publishing "
+            f"(the clients {m.client_cpu_s / m.publish_s:.0%}); at {m.per_frame_us:.0f} µs per "
+            f"frame a core of its own sends {1e6 / max(m.per_frame_us, 1) / clients:.0f} "
+            f"frames/s to each of {clients} clients"
         ),
     )
     report.add(
+        "API CPU per frame sent to one client",
+        m.per_frame_us,
+        "µs",
+        target=f"< {TARGET_FRAME_US:.0f} µs",
+        met=m.per_frame_us < TARGET_FRAME_US,
+        note="one serialization per frame, one transport write per client (live/wire.py)",
+    )
+    report.add(
         f"API RSS, peak under {clients} clients",
-        peak_rss / MB,
+        m.peak_rss / MB,
         "MB",
-        reference=idle_rss / MB,
+        reference=m.idle_rss / MB,
         reference_what="same API idle, before clients",
         target=f"< {TARGET_RSS_MB:.0f} MB",
-        met=peak_rss / MB < TARGET_RSS_MB,
+        met=m.peak_rss / MB < TARGET_RSS_MB,
     )
-    complete = sum(n >= count for n in per_client)
+    complete = sum(n >= m.count for n in m.per_client)
+    hub = m.hub
     report.details += [
-        f"Clients complete: {complete}/{clients}; the slowest got {min(per_client)} of {count} "
-        f"ticks. Frames: {frames / clients / publish_s:.1f}/s per client, "
-        f"{delivered / max(frames, 1):.1f} ticks per frame (the hub coalesces).",
+        f"Clients complete: {complete}/{clients}; the slowest got {min(m.per_client)} of "
+        f"{m.count} ticks. Frames: {m.client_frames / clients / m.publish_s:.1f}/s per client, "
+        f"{m.delivered / max(m.client_frames, 1):.1f} ticks per frame (the hub coalesces).",
         f"Hub{' (one worker of several)' if workers > 1 else ''}: "
         f"{hub['frames_built']} frames built, {hub['messages_sent']} sent, "
-        f"{hub['drops']} dropped (full client queue). API CPU while publishing: "
-        f"{api_cpu_s:.1f} s in {publish_s:.0f} s, "
-        f"{per_frame_us:.0f} µs per frame sent.",
+        f"{hub['drops']} dropped (client not draining); "
+        f"{m.connected['transport_connections']} of {m.connected['connections']} clients "
+        f"written straight to their transport. API CPU while publishing: {m.api_cpu_s:.1f} s in "
+        f"{m.publish_s:.0f} s.",
         f"Clients: {client_processes} processes of asyncio protocols offering "
-        f"permessage-deflate like browsers; they used {client_cpu_s:.1f} CPU-s in "
-        f"{publish_s:.0f} s. API: uvicorn `api.main:app`, {workers} worker(s).",
+        f"permessage-deflate like browsers; they used {m.client_cpu_s:.1f} CPU-s in "
+        f"{m.publish_s:.0f} s. API: uvicorn `api.main:app`, {workers} worker(s).",
     ]
+    return report
+
+
+def ceiling(
+    *,
+    database_url: str,
+    redis_url: str,
+    counts: tuple[int, ...] = CEILING_COUNTS,
+    rate: float = 50.0,
+    duration_s: float = 10.0,
+) -> BenchReport:
+    """More clients until p99 passes the target (or a tick is lost): where one process stops."""
+    report = BenchReport("WebSocket fan-out ceiling")
+    crossed: int | None = None
+    best = 0  # the most clients served within the target
+    steps = []
+    for clients in counts:
+        m = measure(
+            database_url=database_url,
+            redis_url=redis_url,
+            clients=clients,
+            rate=rate,
+            duration_s=duration_s,
+        )
+        steps.append(
+            f"{clients}: p99 {m.p99:.0f} ms, {100 * m.delivered / (m.count * clients):.2f} % "
+            f"delivered, {m.per_frame_us:.0f} µs per frame, API {m.api_cpu_s / m.publish_s:.0%} "
+            f"of a core"
+        )
+        if m.p99 >= TARGET_P99_MS or not m.complete:
+            crossed = clients
+            break
+        best = clients
+    report.add(
+        "clients of one API process with p99 < 100 ms and every tick delivered",
+        best,
+        "clients",
+        target=f">= {TARGET_CEILING}",
+        met=best >= TARGET_CEILING,
+        note=(
+            f"p99 crossed 100 ms (or a tick was lost) at {crossed} clients"
+            if crossed
+            else f"still under 100 ms at {counts[-1]} clients, the most tried"
+        ),
+    )
+    report.details.append(
+        f"{rate:.0f} ticks/s for {duration_s:.0f} s per step, 2 client processes on the same "
+        f"cores: " + "; ".join(steps) + "."
+    )
     return report
 
 
@@ -284,8 +424,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of publishing")
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--workers", type=int, default=get_settings().api_workers)
+    parser.add_argument(
+        "--ceiling", action="store_true", help="also find the client count where p99 > 100 ms"
+    )
     args = parser.parse_args()
     with services() as (pg_url, redis_url):
+        if args.ceiling:
+            ceiling(database_url=pg_url, redis_url=redis_url, rate=args.rate).print()
         run(
             database_url=pg_url,  # the live-price path reads only Redis
             redis_url=redis_url,

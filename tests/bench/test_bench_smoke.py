@@ -77,11 +77,26 @@ def test_websocket_fanout_delivers_every_tick(database_url: str, redis_url: str)
         client_processes=1,
     )
     _print(report)
-    delivered, p50, p99, rss = report.results
+    delivered, p50, p99, per_frame, rss = report.results
     assert delivered.value == 100 and delivered.met
-    assert 0 < p50.value <= p99.value
+    assert 0 < p50.value <= p99.value < 10_000
     assert p99.reference is not None and p99.reference > 0  # the raw Redis subscriber
-    assert rss.value > 0
+    assert 0 <= per_frame.value < 10_000 and per_frame.unit == "µs" and per_frame.met is not None
+    assert 50 < rss.value < 1000 and rss.reference is not None and rss.reference > 50
+    assert "10 of 10 clients written straight to their transport" in report.details[1]
+
+
+def test_websocket_ceiling_adds_clients_until_the_target_is_missed(
+    database_url: str, redis_url: str
+) -> None:
+    report = ws_fanout.ceiling(
+        database_url=database_url, redis_url=redis_url, counts=(5, 10), rate=20, duration_s=1
+    )
+    _print(report)
+    (served,) = report.results
+    assert served.value in (0, 5, 10) and served.unit == "clients"
+    assert served.met is False  # 10 clients is far below the 2,500 target
+    assert report.details[0].count("µs per frame") == (2 if served.value == 10 else 1)
 
 
 def test_queries_explain_every_statement_and_render(
