@@ -214,7 +214,7 @@ class Settings(BaseSettings):
         ge=0,
         le=1000,
         validation_alias=_env("CRYPTOFLOW_WS_COALESCE_MS"),
-        description="longest pause between two fan-outs (each pauses as long as the last took)",
+        description="longest pause between two fan-outs (each pauses half as long as the last took)",
     )
     ws_client_buffer_kb: int = Field(
         default=256,

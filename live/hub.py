@@ -3,9 +3,9 @@
 A fan-out writes one frame to every client synchronously: the frame is serialized once per
 distinct coin filter (once for all unfiltered clients) and written straight to each client's
 transport (live.wire), with no task woken and no await per client. Ticks arriving during a
-fan-out travel together in the next frame, and the next fan-out waits as long as the last one
-took (at most `coalesce_s`), so with many clients frames grow larger rather than more frequent
-and the fan-out never takes more than about half of the process. A client whose socket is not
+fan-out travel together in the next frame, and the next fan-out waits half as long as the last
+one took (at most `coalesce_s`), so with many clients frames grow larger rather than more
+frequent and the fan-out never takes more than two thirds of the process. A client whose socket is not
 draining (more than the outlet's byte limit unsent) is skipped, its frames counted as drops;
 once it drains it gets a fresh snapshot first, so it never shows a price older than the others.
 
@@ -174,8 +174,8 @@ class PriceHub:
             batch, self._pending = self._pending, []
             started = time.perf_counter()
             self._fan_out(batch)
-            # As long as this fan-out took: ticks arriving meanwhile share the next frame.
-            await asyncio.sleep(min(self.coalesce_s, time.perf_counter() - started))
+            # Half as long as this fan-out took: ticks arriving meanwhile share the next frame.
+            await asyncio.sleep(min(self.coalesce_s, (time.perf_counter() - started) / 2))
 
     def _fan_out(self, batch: list[tuple[str, TickDict]]) -> None:
         frames: dict[Filter, Frame | None] = {}
