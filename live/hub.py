@@ -139,7 +139,7 @@ class PriceHub:
 
     def set_filter(self, subscriber: Subscriber, coins: Iterable[str] | None) -> None:
         subscriber.coins = None if coins is None else frozenset(coins)
-        self.offer(subscriber, self._snapshot(subscriber.coins))
+        subscriber.behind = not self.offer(subscriber, self._snapshot(subscriber.coins))
 
     def _snapshot(self, coins: Filter) -> Frame:
         data = [
