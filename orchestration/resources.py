@@ -12,10 +12,8 @@ import threading
 from typing import Any
 
 import dagster as dg
-import redis
 import sqlalchemy as sa
 from pydantic import Field
-from redis.exceptions import RedisError
 from sqlalchemy.engine import Engine
 
 from cryptoflow.coingecko import CoinGeckoClient
@@ -73,6 +71,10 @@ class WarehouseResource(dg.ConfigurableResource):
         still sees the new data version within its polling interval."""
         if not events or not self.redis_url:
             return
+        # imported here: the code location loads in every run worker before the run starts
+        import redis
+        from redis.exceptions import RedisError
+
         client = redis.Redis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
         try:
             channel = events_channel(self.redis_namespace)

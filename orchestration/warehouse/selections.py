@@ -8,7 +8,6 @@ when").
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import build_dbt_asset_selection
 
 from orchestration.warehouse.assets import warehouse_dbt_assets
 
@@ -17,13 +16,26 @@ LATEST_MARKET_VIEW = dg.AssetKey(["marts", "mv_latest_market_data"])
 # the newest load, the newest price jumps): announced by the tick that loaded it, not an hour on.
 LOAD_CHECKS = frozenset({"freshness_check", "completeness_check", "anomaly_check"})
 
-# After every 10-minute ingest: staging, the incremental marts (the price history the API serves
-# included, so its newest point is the new snapshot) and the MV refresh; no tests of their own.
-after_ingest_models = build_dbt_asset_selection(
-    [warehouse_dbt_assets],
-    dbt_select="staging marts.dim_coin marts.fact_market_data marts.fact_price_hourly "
-    "marts.fact_price_daily marts.fact_coin_sparkline marts.fact_global_market "
-    "marts.mv_latest_market_data coin_categories",
+# After every 10-minute ingest: staging (its views and the coin_categories seed), the incremental
+# marts (the price history the API serves included, so its newest point is the new snapshot) and
+# the MV refresh; no tests of their own. Asset keys, not a dbt selection string: resolving one
+# (build_dbt_asset_selection) imports dbt's graph selector (networkx) in every run worker.
+after_ingest_models = (
+    dg.AssetSelection.groups("staging")
+    | dg.AssetSelection.assets(
+        *(
+            dg.AssetKey(["marts", model])
+            for model in (
+                "dim_coin",
+                "fact_market_data",
+                "fact_price_hourly",
+                "fact_price_daily",
+                "fact_coin_sparkline",
+                "fact_global_market",
+                "mv_latest_market_data",
+            )
+        )
+    )
 ).without_checks()
 
 
