@@ -36,7 +36,7 @@ from cryptoflow.services import free_port
 from cryptoflow_cli.dagster_graphql import TERMINAL_STATUSES, DagsterGraphQL
 
 TARGET_IDLE_MB = 1536.0
-TARGET_TICK_S = 20.0
+TARGET_TICK_S = 10.0  # launch → MV refreshed (#15; was 20 s)
 STARTUP_TIMEOUT_S = 600
 _RUNS = """
 query($statuses: [RunStatus!]) { runsOrError(filter: {statuses: $statuses}) {
@@ -137,6 +137,7 @@ def time_tick(dagster: DagsterGraphQL, sim_url: str, database_url: str) -> dict[
         what="MV refreshed by the tick",
     )
     refreshed_s = time.monotonic() - started
+    refreshed_at = time.time()  # Dagster's run times are epoch seconds
     wait_for(
         lambda: dagster.run(run_id)["status"] in TERMINAL_STATUSES,
         timeout_s=120,
@@ -146,7 +147,11 @@ def time_tick(dagster: DagsterGraphQL, sim_url: str, database_url: str) -> dict[
     httpx.post(f"{sim_url}/_sim/clock", json={"now": None}, timeout=10)
     return {
         "refreshed_s": refreshed_s,
+        # launch → STARTED: the daemon's run queue, the code server spawning the run worker and
+        # the worker importing the code location
         "queued_s": (run["startTime"] or 0) - (run["creationTime"] or 0),
+        # STARTED → the MV shows the new snapshot: the run's own work up to the MV refresh
+        "started_to_mv_s": refreshed_at - (run["startTime"] or refreshed_at),
         "run_s": (run["endTime"] or 0) - (run["startTime"] or 0),
         "succeeded": float(run["status"] == "SUCCESS"),
     }
@@ -249,9 +254,12 @@ def run(*, idle_s: float = 15.0) -> BenchReport:
         met=bool(tick["succeeded"]) and tick["refreshed_s"] < TARGET_TICK_S,
         note=(
             f"queued → started {tick['queued_s']:.1f} s (run queue, then the run worker the "
-            f"code server spawns imports the code location), run {tick['run_s']:.1f} s"
+            f"code server spawns imports the code location), started → MV refreshed "
+            f"{tick['started_to_mv_s']:.1f} s, run {tick['run_s']:.1f} s"
         ),
     )
+    report.add("tick through Dagster: queued → started", tick["queued_s"], "s")
+    report.add("tick through Dagster: started → MV refreshed", tick["started_to_mv_s"], "s")
     for name in sorted(last_rss, key=lambda n: -last_rss[n]):
         excluded = " (not budgeted: stands in for CoinGecko)" if name in NOT_BUDGETED else ""
         report.details.append(
@@ -259,7 +267,8 @@ def run(*, idle_s: float = 15.0) -> BenchReport:
         )
     report.details.append(
         f"Tick: queued → started {tick['queued_s']:.1f} s (daemon's run queue + run worker "
-        f"launch), run {tick['run_s']:.1f} s; stopped cleanly: "
+        f"launch), started → MV refreshed {tick['started_to_mv_s']:.1f} s, run "
+        f"{tick['run_s']:.1f} s; stopped cleanly: "
         + ("yes" if not leftovers else f"NO, left running: {', '.join(leftovers)}")
     )
     return report
