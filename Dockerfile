@@ -7,8 +7,10 @@ COPY web/ ./
 RUN npm run build
 
 FROM python:3.11-slim-bookworm
+# UV_COMPILE_BYTECODE: .pyc files in the image, so that a Dagster run worker (a new process per
+# run, importing the code location) does not compile dagster, dbt and dlt from source first.
 ENV PYTHONUNBUFFERED=1 UV_PROJECT_ENVIRONMENT=/opt/venv PATH=/opt/venv/bin:$PATH \
-    DAGSTER_HOME=/opt/dagster_home
+    DAGSTER_HOME=/opt/dagster_home UV_COMPILE_BYTECODE=1
 RUN pip install --no-cache-dir uv==0.13.8
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./

@@ -21,8 +21,11 @@ $(UV):
 	$(PY) -m venv .uv
 	.uv/bin/pip install -q uv==0.13.8
 
+# --compile-bytecode: every Dagster run starts a process that imports the code location; without
+# .pyc files (uv writes none by default, and PYTHONDONTWRITEBYTECODE keeps Python from writing
+# them) each one compiles dagster, dbt and dlt from source first: ~6 s CPU instead of ~3 s.
 $(STAMPS)/venv: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/web-deps: web/package.json web/package-lock.json
