@@ -19,7 +19,7 @@ LOAD_CHECKS = frozenset({"freshness_check", "completeness_check", "anomaly_check
 # After every 10-minute ingest: staging (its views and the coin_categories seed), the incremental
 # marts (the price history the API serves included, so its newest point is the new snapshot) and
 # the MV refresh; no tests of their own. Asset keys, not a dbt selection string: resolving one
-# (build_dbt_asset_selection) imports dbt's graph selector (networkx) in every run worker.
+# (build_dbt_asset_selection) runs dbt's graph selector on the manifest again in every run worker.
 after_ingest_models = (
     dg.AssetSelection.groups("staging")
     | dg.AssetSelection.assets(
