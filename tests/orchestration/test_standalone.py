@@ -30,7 +30,7 @@ from tests.warehouse.warehouse_support import quality_check_keys
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
 STARTUP_TIMEOUT_S = 180
 RUN_TIMEOUT_S = 240
-# The six quality checks (dbt tests, like the others), each recorded in app.data_quality_checks.
+# The seven quality checks (dbt tests, like the others), each recorded in app.data_quality_checks.
 OUR_CHECKS = {key.name for key in quality_check_keys()}
 
 
