@@ -52,6 +52,13 @@ MARKETS_PER_PAGE_MAX = 250
 # `price_change_percentage` windows of /coins/markets; the platform asks for all of them.
 PRICE_CHANGE_WINDOWS = ("1h", "24h", "7d", "14d", "30d", "200d", "1y")
 OHLC_DAYS = (1, 7, 14, 30, 90, 180, 365)  # the only `days` /ohlc accepts
+# CoinGecko's automatic granularity. market_chart: 5-minute points for 1 day, hourly up to
+# MARKET_CHART_HOURLY_DAYS, daily (00:00 UTC) beyond. /ohlc candles: 30 minutes for 1-2 days,
+# 4 hours up to OHLC_4H_DAYS, 4 days beyond.
+MARKET_CHART_5MIN_DAYS = 1
+MARKET_CHART_HOURLY_DAYS = 90
+OHLC_30MIN_DAYS = 2
+OHLC_4H_DAYS = 30
 
 
 def price_change_field(window: str) -> str:

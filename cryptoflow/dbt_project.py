@@ -28,3 +28,9 @@ _VARS = project_vars()
 ANALYTICS_PERIODS: tuple[int, ...] = tuple(int(days) for days in _VARS["analytics_periods"])
 # The correlation matrix holds the N coins highest by market cap.
 CORRELATION_TOP_N: int = int(_VARS["correlation_top_n"])
+# The spacing in seconds of each grain of fact_daily_ohlcv finer than a daily close.
+OHLCV_GRAIN_SPACING_S: dict[str, int] = {
+    grain: int(seconds) for grain, seconds in _VARS["ohlcv_grain_spacing_s"].items()
+}
+# close_only_check's limit: the share (%) of a coin's last 90 bars that may be close-only.
+CLOSE_ONLY_MAX_PCT: float = float(_VARS["close_only_max_pct"])

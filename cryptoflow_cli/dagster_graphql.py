@@ -24,6 +24,11 @@ query($runId: ID!) { runOrError(runId: $runId) { __typename ... on Run {
   stats { ... on RunStatsSnapshot { materializations stepsFailed } } } } }
 """
 
+_LOGS = """
+query($runId: ID!, $cursor: String) { logsForRun(runId: $runId, afterCursor: $cursor) {
+  __typename ... on EventConnection { cursor events { ... on MessageEvent { message } } } } }
+"""
+
 TERMINAL_STATUSES = {"SUCCESS", "FAILURE", "CANCELED"}
 
 
@@ -78,3 +83,11 @@ class DagsterGraphQL:
 
     def run(self, run_id: str) -> dict[str, Any]:
         return dict(self.query(_RUN, {"runId": run_id})["runOrError"])
+
+    def log_messages(self, run_id: str, cursor: str | None) -> tuple[list[str], str | None]:
+        """The run's log messages after `cursor`, and the cursor after them."""
+        logs = self.query(_LOGS, {"runId": run_id, "cursor": cursor})["logsForRun"]
+        if logs.get("__typename") != "EventConnection":
+            return [], cursor
+        messages = [event["message"] for event in logs["events"] if event.get("message")]
+        return messages, logs.get("cursor") or cursor

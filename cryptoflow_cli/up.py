@@ -107,6 +107,15 @@ def write_env_file(path: Path, env: dict[str, str], database_url: str) -> None:
     path.write_text(shell_exports(values))
 
 
+def backfill_step(messages: list[str], previous: str) -> str:
+    """The newest history-progress line among `messages` (`market_chart 12/50 coins, 37 API
+    calls`), else `previous`."""
+    from orchestration.ingest import HISTORY_PROGRESS_PREFIX
+
+    lines = [m for m in messages if m.startswith(HISTORY_PROGRESS_PREFIX)]
+    return lines[-1].removeprefix(HISTORY_PROGRESS_PREFIX).strip() if lines else previous
+
+
 def follow_first_run(client: DagsterGraphQL, run_id: str) -> str:
     with Progress(
         SpinnerColumn(),
@@ -114,16 +123,22 @@ def follow_first_run(client: DagsterGraphQL, run_id: str) -> str:
         BarColumn(),
         TextColumn("{task.completed}/{task.total} assets"),
         TimeElapsedColumn(),
+        TextColumn("{task.fields[backfill]}"),
         console=console,
     ) as progress:
-        task = progress.add_task("run", total=None)
+        task = progress.add_task("run", total=None, backfill="")
+        cursor: str | None = None
+        backfill = ""
         while True:
             run = client.run(run_id)
             stats = run.get("stats") or {}
+            messages, cursor = client.log_messages(run_id, cursor)
+            backfill = backfill_step(messages, backfill)
             progress.update(
                 task,
                 total=run.get("assetSelectionCount") or None,
                 completed=stats.get("materializations", 0),
+                backfill=f"backfill: {backfill}" if backfill else "",
             )
             if run["status"] in TERMINAL_STATUSES:
                 return str(run["status"])

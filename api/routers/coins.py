@@ -89,7 +89,8 @@ async def read_coin_history(
 async def read_coin_ohlcv(
     coin_id: CoinId, session: SessionDep, version: DataVersionDep, days: Days = 30
 ) -> CoinOhlcv:
-    """Daily open/high/low/close/volume candles."""
+    """Daily open/high/low/close/volume candles, each saying what it was built from (`grain`,
+    `points`): a `daily_close` day has only a close and no range."""
     candles = await coins.get_ohlcv(session, coin_id, days=days)
     if candles is None:
         raise coin_not_found(coin_id)

@@ -112,6 +112,11 @@ class CoinHistory(Provenance):
     count: int
 
 
+# What a daily bar was built from, finest first (fact_daily_ohlcv.grain, dbt var
+# ohlcv_grain_spacing_s); `daily_close` is a close-only day, with no range to draw.
+CandleGrain = Literal["snapshots", "hourly", "ohlc_4h", "daily_close"]
+
+
 class Candle(BaseModel):
     date_day: date
     open: float
@@ -119,6 +124,12 @@ class Candle(BaseModel):
     low: float
     close: float
     volume: float | None
+    grain: CandleGrain = Field(
+        description="what the bar was built from: 10-minute snapshots, hourly points (or finer), "
+        "4-hour candles, or only a daily close (close-only: draw no candle)",
+        examples=["hourly"],
+    )
+    points: int = Field(description="observations and candles the bar was built from", ge=1)
 
 
 class CoinOhlcv(Provenance):

@@ -127,9 +127,9 @@ async def get_history(session: AsyncSession, coin_id: str, *, days: int) -> Coin
 
 
 async def get_ohlcv(session: AsyncSession, coin_id: str, *, days: int) -> CoinOhlcv | None:
-    """Daily candles over `days` ending at the coin's newest candle."""
+    """Daily candles over `days` ending at the coin's newest candle, each with its grain."""
     statement = text("""
-        select date_day, open, high, low, close, volume
+        select date_day, open, high, low, close, volume, grain, points
         from marts.fact_daily_ohlcv
         where coin_id = :coin_id
             and date_day > (

@@ -15,7 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from cryptoflow.coingecko import PRICE_CHANGE_WINDOWS, VS_CURRENCY, price_change_field
+from cryptoflow.coingecko import (
+    MARKET_CHART_5MIN_DAYS,
+    MARKET_CHART_HOURLY_DAYS,
+    OHLC_4H_DAYS,
+    OHLC_30MIN_DAYS,
+    PRICE_CHANGE_WINDOWS,
+    VS_CURRENCY,
+    price_change_field,
+)
 from cryptoflow.simulator.market import ANCHOR_S, HOUR_S, MarketModel
 
 DAY_S = 86_400
@@ -209,7 +217,13 @@ class Payloads:
 
     def market_chart(self, coin_id: str, at: float, days: float) -> dict[str, list[list[float]]]:
         """CoinGecko's automatic granularity: 1 day → 5-minutely, ≤ 90 → hourly, else daily."""
-        step = 300 if days <= 1 else HOUR_S if days <= 90 else DAY_S
+        step = (
+            300
+            if days <= MARKET_CHART_5MIN_DAYS
+            else HOUR_S
+            if days <= MARKET_CHART_HOURLY_DAYS
+            else DAY_S
+        )
         start = max(at - days * DAY_S, ANCHOR_S)
         first = math.floor(start / step) * step + step
         grid = np.arange(first, at, step, dtype=np.float64)
@@ -227,7 +241,9 @@ class Payloads:
 
     def ohlc(self, coin_id: str, at: float, days: int) -> list[list[float]]:
         """Complete candles closing in the last `days`: 30 min (≤ 2 d), 4 h (≤ 30 d), 4 days."""
-        size = 1800 if days <= 2 else 4 * HOUR_S if days <= 30 else 4 * DAY_S
+        size = (
+            1800 if days <= OHLC_30MIN_DAYS else 4 * HOUR_S if days <= OHLC_4H_DAYS else 4 * DAY_S
+        )
         samples = 7 if size == 1800 else 9 if size == 4 * HOUR_S else 97
         last_close = math.floor(at / size) * size
         closes = np.arange(last_close, at - days * DAY_S, -size)[::-1]

@@ -19,7 +19,8 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.extract.source import DltSource
 
 from cryptoflow.coingecko import CoinGeckoClient
-from orchestration.ingest.sources import coingecko_history, coingecko_snapshots
+from orchestration.ingest import HISTORY_PROGRESS_PREFIX
+from orchestration.ingest.sources import Progress, coingecko_history, coingecko_snapshots
 from orchestration.ingest.validation import RejectedRows
 from orchestration.resources import CoinGeckoResource, WarehouseResource
 
@@ -40,13 +41,13 @@ TABLE_DESCRIPTIONS = {
     ),
     "market_chart": (
         "CoinGecko `/coins/{id}/market_chart` per top coin: price, market cap and volume. "
-        "Backfilled daily for the history window, then incrementally at CoinGecko's finer "
-        "granularity; merged on (coin_id, ts)."
+        "Backfilled hourly for the last 90 days and daily before them, then incrementally at "
+        "CoinGecko's finer granularity; merged on (coin_id, ts)."
     ),
     "ohlc": (
         "CoinGecko `/coins/{id}/ohlc` per top coin: open/high/low/close candles keyed by "
-        "candle close `ts` (4-day candles for the backfill, then 4 h / 30 min); merged on "
-        "(coin_id, ts)."
+        "candle close `ts` (4-hour candles of the last 30 days for the backfill, then 4 h or "
+        "30 min); merged on (coin_id, ts)."
     ),
 }
 
@@ -94,7 +95,7 @@ def load_raw(
     warehouse: WarehouseResource,
     coingecko: CoinGeckoResource,
     pipeline_name: str,
-    make_source: Callable[[CoinGeckoClient, RejectedRows], DltSource],
+    make_source: Callable[[CoinGeckoClient, RejectedRows, Progress], DltSource],
 ) -> Iterator[dg.MaterializeResult[Any]]:
     """Run one dlt load and add what the data engineer needs to each table's materialization."""
     rejected = RejectedRows()
@@ -103,10 +104,16 @@ def load_raw(
         coingecko.client() as client,
         tempfile.TemporaryDirectory(prefix=f"{pipeline_name}-") as pipelines_dir,
     ):
+
+        def progress(table: str, done: int, total: int) -> None:
+            context.log.info(
+                f"{HISTORY_PROGRESS_PREFIX} {table} {done}/{total} coins, {client.calls} API calls"
+            )
+
         results = list(
             dlt.run(
                 context=context,
-                dlt_source=make_source(client, rejected),
+                dlt_source=make_source(client, rejected, progress),
                 dlt_pipeline=_run_pipeline(pipeline_name, warehouse, pipelines_dir),
             )
         )
@@ -144,9 +151,12 @@ def _raw_assets(
     source: Callable[..., DltSource],
     options: Callable[[CoinGeckoResource], dict[str, int]],
     description: str,
+    *,
+    reports_progress: bool = False,
 ) -> dg.AssetsDefinition:
     """The assets of one dlt source, loaded by `load_raw` with the source built per run from
-    `source(client, rejected=..., **options(coingecko))`; `description` is the op's."""
+    `source(client, rejected=..., **options(coingecko))` (and `progress=...` when the source
+    `reports_progress`); `description` is the op's."""
 
     def assets(
         context: dg.AssetExecutionContext,
@@ -160,8 +170,11 @@ def _raw_assets(
             warehouse=warehouse,
             coingecko=coingecko,
             pipeline_name=name,
-            make_source=lambda client, rejected: source(
-                client, rejected=rejected, **options(coingecko)
+            make_source=lambda client, rejected, progress: source(
+                client,
+                rejected=rejected,
+                **options(coingecko),
+                **({"progress": progress} if reports_progress else {}),
             ),
         )
 
@@ -186,6 +199,7 @@ coingecko_history_assets = _raw_assets(
     coingecko_history,
     lambda coingecko: {"top_n": coingecko.top_n, "history_days": coingecko.history_days},
     "Per-coin history: `raw.market_chart` and `raw.ohlc` (backfill, then incremental).",
+    reports_progress=True,
 )
 
 

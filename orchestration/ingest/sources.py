@@ -5,8 +5,12 @@ state and may run side by side:
 - `coingecko_snapshots`: `markets` (top N by market cap, merged on `(id, last_updated)`: a rerun
   inside one CoinGecko update window adds no row) and `global_market` (merged on `updated_at`);
 - `coingecko_history`: `market_chart` and `ohlc`, per coin, merged on `(coin_id, ts)`. The
-  first load backfills `history_days`; later loads ask only for the days since each coin's
-  cursor and keep rows after it. The cursors live in dlt resource state, which dlt stores in the
+  first load backfills `history_days` at the finest grain CoinGecko gives for each part of the
+  window: hourly points for the last 90 days (`market_chart?days=90`), daily points before them
+  (`days=history_days`, its points older than the first hourly one), and the 4-hour candles of
+  the last 30 days (`ohlc?days=30`), whose high/low see moves between the hourly points. Three
+  calls per coin. Later loads ask only for the days since each coin's cursor (one call each,
+  at CoinGecko's granularity for that many days) and keep rows after it. The cursors live in dlt resource state, which dlt stores in the
   destination (`raw._dlt_pipeline_state`) and restores from there, so a fresh pipelines folder or
   dagster-dlt's reset of local state costs nothing. Were they ever lost, the next load would
   re-fetch the whole window and merge it without duplicates.
@@ -26,7 +30,9 @@ from dlt.common.data_types import TDataType
 from dlt.common.schema.typing import TTableSchemaColumns
 
 from cryptoflow.coingecko import (
+    MARKET_CHART_HOURLY_DAYS,
     MARKETS_PER_PAGE_MAX,
+    OHLC_4H_DAYS,
     OHLC_DAYS,
     PRICE_CHANGE_WINDOWS,
     VS_CURRENCY,
@@ -44,6 +50,8 @@ from orchestration.ingest.validation import (
 
 log = logging.getLogger(__name__)
 DAY_S = 86_400
+# Told after each coin of a history load: (table, coins done, coins in the load).
+Progress = Callable[[str, int, int], None]
 
 PRICE_CHANGE_COLUMNS = tuple(price_change_field(window) for window in PRICE_CHANGE_WINDOWS)
 MARKETS_TYPES: dict[str, TDataType] = {
@@ -216,11 +224,13 @@ def _per_coin_history(
     model: type[MarketChartRow] | type[OhlcRow],
     history_days: int,
     rejected: RejectedRows,
+    progress: Progress | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
     """Rows newer than each coin's cursor; advances the cursors in dlt state as it goes."""
     cursors: dict[str, str] = dlt.current.resource_state().setdefault("cursors", {})
     now = datetime.now(UTC)
-    for coin_id in coin_ids():
+    coins = coin_ids()
+    for done, coin_id in enumerate(coins, start=1):
         cursor = cursors.get(coin_id)
         days = _days_to_fetch(cursor, now=now, history_days=history_days)
         after = datetime.fromisoformat(cursor) if cursor else None
@@ -229,6 +239,8 @@ def _per_coin_history(
             row = rejected.validate(table, model, raw, key=(coin_id, raw.get("ts")))
             if row is not None and (after is None or row["ts"] > after):
                 rows.append(row)
+        if progress is not None:
+            progress(table, done, len(coins))
         if rows:
             cursors[coin_id] = max(row["ts"] for row in rows).isoformat()
             yield rows
@@ -241,6 +253,7 @@ def coingecko_history(
     top_n: int = 50,
     history_days: int = 365,
     rejected: RejectedRows | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Any, ...]:
     rejected = rejected if rejected is not None else RejectedRows()
     ids: list[str] = []
@@ -252,8 +265,8 @@ def coingecko_history(
             ids.extend(row["id"] for row in rows if isinstance(row.get("id"), str) and row["id"])
         return ids
 
-    def chart_rows(coin_id: str, days: float) -> list[dict[str, Any]]:
-        chart = _require(client).market_chart(coin_id, days=math.ceil(days))
+    def chart_points(coin_id: str, days: int) -> list[dict[str, Any]]:
+        chart = _require(client).market_chart(coin_id, days=days)
         caps = {point[0]: point[1] for point in chart.get("market_caps") or []}
         volumes = {point[0]: point[1] for point in chart.get("total_volumes") or []}
         return [
@@ -268,8 +281,27 @@ def coingecko_history(
             if isinstance(point, list) and len(point) == 2
         ]
 
+    def chart_rows(coin_id: str, days: float) -> list[dict[str, Any]]:
+        """Hourly points for the last 90 days; a longer window adds the daily points before."""
+        whole = math.ceil(days)
+        if whole <= MARKET_CHART_HOURLY_DAYS:
+            return chart_points(coin_id, whole)
+        hourly = chart_points(coin_id, MARKET_CHART_HOURLY_DAYS)
+        stamps = [row["ts"] for row in hourly if isinstance(row["ts"], datetime)]
+        first_hourly = min(stamps, default=None)
+        daily = [  # a malformed point is kept for the validation to reject and count
+            row
+            for row in chart_points(coin_id, whole)
+            if first_hourly is None
+            or not isinstance(row["ts"], datetime)
+            or row["ts"] < first_hourly
+        ]
+        return daily + hourly
+
     def ohlc_rows(coin_id: str, days: float) -> list[dict[str, Any]]:
-        allowed = next((d for d in OHLC_DAYS if d >= days), OHLC_DAYS[-1])
+        """The finest candles covering the window, at most 4-hour ones (4-day candles span
+        several days and say nothing about one)."""
+        allowed = next((d for d in OHLC_DAYS if d >= min(days, OHLC_4H_DAYS)), OHLC_4H_DAYS)
         return [
             dict(zip(("ts", "open", "high", "low", "close"), candle, strict=False))
             | {"coin_id": coin_id, "ts": from_unix_ms(candle[0])}
@@ -297,12 +329,13 @@ def coingecko_history(
                 model=model,
                 history_days=history_days,
                 rejected=rejected,
+                progress=progress,
             )
 
         return rows
 
-    # price, market cap and volume history per coin (daily for the backfill, then finer)
+    # price, market cap and volume history per coin (hourly for 90 days, daily before)
     market_chart = per_coin_resource("market_chart", MARKET_CHART_TYPES, chart_rows, MarketChartRow)
-    # open/high/low/close candles per coin, keyed by candle close
+    # open/high/low/close candles per coin (4 h or finer), keyed by candle close
     ohlc = per_coin_resource("ohlc", OHLC_TYPES, ohlc_rows, OhlcRow)
     return market_chart, ohlc

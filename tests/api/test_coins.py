@@ -257,7 +257,7 @@ def test_ohlcv(warehouse_client: TestClient, sql: SqlRunner) -> None:
     assert response.status_code == 200
     body = response.json()
     rows = sql("""
-        select date_day, open, high, low, close, volume from marts.fact_daily_ohlcv
+        select date_day, open, high, low, close, volume, grain, points from marts.fact_daily_ohlcv
         where coin_id = 'ethereum' order by date_day desc limit 7
     """)[::-1]
     assert body["count"] == 7
@@ -272,6 +272,45 @@ def test_ohlcv(warehouse_client: TestClient, sql: SqlRunner) -> None:
             row["low"],
             row["close"],
         )
+        assert (candle["grain"], candle["points"]) == (row["grain"], row["points"])
+
+
+def test_ohlcv_says_which_days_are_close_only(warehouse_client: TestClient) -> None:
+    """A year of candles: hourly history makes the last 90 days candles, older days have only
+    their daily close and say so."""
+    candles = warehouse_client.get(f"{COINS}/bitcoin/ohlcv", params={"days": 365}).json()["data"]
+    grains = [candle["grain"] for candle in candles]
+    assert set(grains[-89:]) == {"hourly"}
+    assert set(grains[:-100]) == {"daily_close"}
+    for candle in candles[:-100]:
+        assert candle["points"] == 1
+        assert candle["open"] == candle["high"] == candle["low"] == candle["close"]
+
+
+def test_candle_grains_are_the_warehouse_grains() -> None:
+    """The API's grain values are fact_daily_ohlcv's (its yml's accepted_values)."""
+    import typing
+
+    import yaml
+
+    from api.schemas.coins import CandleGrain
+    from cryptoflow.dbt_project import DBT_PROJECT_DIR
+
+    models = yaml.safe_load((DBT_PROJECT_DIR / "models/marts/_marts__models.yml").read_text())
+    [ohlcv] = [model for model in models["models"] if model["name"] == "fact_daily_ohlcv"]
+    [grain] = [column for column in ohlcv["columns"] if column["name"] == "grain"]
+    [accepted] = [t["accepted_values"] for t in grain["data_tests"] if "accepted_values" in t]
+    assert list(typing.get_args(CandleGrain)) == accepted["arguments"]["values"]
+
+
+@pytest.mark.parametrize("days", [7, 30, 90])
+def test_history_up_to_90_days_is_hourly_over_the_whole_window(
+    warehouse_client: TestClient, days: int
+) -> None:
+    """The backfill's hourly history: a 7/30/90-day window has a point in (nearly) every hour."""
+    body = warehouse_client.get(f"{COINS}/solana/history", params={"days": days}).json()
+    assert body["interval"] == "hour"
+    assert body["count"] >= days * 24 - 2
 
 
 @pytest.mark.parametrize("endpoint", ["history", "ohlcv"])

@@ -18,11 +18,11 @@ from tests.orchestration.ingest_support import FROZEN_AT, ingest_resources
 RAW_TABLES = ("markets", "global_market", "market_chart", "ohlc")
 
 
-def query(database_url: str, sql: str) -> list[tuple]:
+def query(database_url: str, sql: str, **params: object) -> list[tuple]:
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(sa.text(sql))]
+            return [tuple(row) for row in conn.execute(sa.text(sql), params)]
     finally:
         engine.dispose()
 
@@ -100,6 +100,47 @@ def test_full_materialization_fills_raw_with_50_coins_and_a_year(database_url, f
     assert metadata["market_chart"]["rows_loaded"] == sum(per_coin.values())
     assert metadata["markets"]["rows_loaded"] == 50
     assert metadata["markets"]["rejected_rows"] == 0
+    # the finest grain per window: one markets page, then per coin market_chart?days=90
+    # (hourly), market_chart?days=365 (daily, kept before the first hourly point), ohlc?days=30
+    assert metadata["market_chart"]["api_calls"] == 1 + 50 * 3
+
+
+def test_backfill_is_hourly_for_90_days_daily_before_and_4h_candles(database_url, frozen_sim):
+    resources = ingest_resources(database_url, frozen_sim.base_url, top_n=3, history_days=365)
+    assert dg.materialize([coingecko_history_assets], resources=resources).success
+    now = FROZEN_AT
+    gaps = dict(
+        query(
+            database_url,
+            """
+            select recent, percentile_disc(0.5) within group (order by gap)
+            from (
+                select ts > :cut as recent,
+                    ts - lag(ts) over (partition by coin_id order by ts) as gap
+                from raw.market_chart
+            ) as points
+            where gap is not null
+            group by 1
+            """,
+            cut=now - timedelta(days=89),
+        )
+    )
+    assert gaps == {True: timedelta(hours=1), False: timedelta(days=1)}
+    [(hourly_since,)] = query(
+        database_url,
+        "select min(ts) from raw.market_chart "
+        "where coin_id = 'bitcoin' and extract(hour from ts at time zone 'utc') <> 0",
+    )
+    assert now - timedelta(days=90, hours=1) <= hourly_since <= now - timedelta(days=89)
+    candles = query(
+        database_url,
+        "select min(ts), max(ts), count(*), "
+        "count(*) filter (where extract(epoch from ts)::bigint % (4 * 3600) <> 0) "
+        "from raw.ohlc where coin_id = 'bitcoin'",
+    )
+    [(first, last, count, off_grid)] = candles
+    assert off_grid == 0 and count == 30 * 6
+    assert last - first == timedelta(hours=4 * (30 * 6 - 1))
 
 
 def test_same_snapshot_twice_adds_no_row(database_url, frozen_sim):

@@ -23,14 +23,15 @@ from cryptoflow.db import create_database, drop_database, make_engine
 from cryptoflow.services import free_port
 from cryptoflow.simulator.server import RunningSimulator
 from cryptoflow_cli.dagster_graphql import DagsterGraphQL
-from cryptoflow_cli.up import FIRST_RUN_JOB
+from cryptoflow_cli.up import FIRST_RUN_JOB, backfill_step
+from orchestration.ingest import HISTORY_PROGRESS_PREFIX
 from tests.process_support import start, stop, wait_until
 from tests.warehouse.warehouse_support import quality_check_keys
 
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
 STARTUP_TIMEOUT_S = 180
 RUN_TIMEOUT_S = 240
-# The six quality checks (dbt tests, like the others), each recorded in app.data_quality_checks.
+# The seven quality checks (dbt tests, like the others), each recorded in app.data_quality_checks.
 OUR_CHECKS = {key.name for key in quality_check_keys()}
 
 
@@ -198,6 +199,15 @@ def test_dagster_dev_runs_a_launched_run_on_an_empty_database(
             interval_s=1.0,
         )
         assert run_status() == "SUCCESS", dev.tail()
+        # the run's log, as `cryptoflow up` reads it for the backfill's progress line
+        messages, cursor = client.log_messages(run_id, None)
+        assert cursor and any("coingecko_snapshots" in message for message in messages)
+        assert client.log_messages(run_id, cursor)[0] == []
+        progress = [f"{HISTORY_PROGRESS_PREFIX} market_chart 3/50 coins, 4 API calls"]
+        assert backfill_step(messages + progress, "") == "market_chart 3/50 coins, 4 API calls"
+        assert backfill_step(messages, "ohlc 50/50 coins, 151 API calls") == (
+            "ohlc 50/50 coins, 151 API calls"
+        )
 
         def recorded_status() -> str | None:
             rows = query(

@@ -28,7 +28,7 @@ def periods(bars: pl.DataFrame) -> tuple[dict[tuple[str, int], reference.PeriodR
 def test_daily_ohlcv_matches_raw_rows(warehouse_template: Any, bars: pl.DataFrame) -> None:
     warehouse = reference.read_frame(
         warehouse_template.url,
-        "select coin_id, date_day, open, high, low, close, volume "
+        "select coin_id, date_day, open, high, low, close, volume, grain, points "
         "from marts.fact_daily_ohlcv order by coin_id, date_day",
     )
 
@@ -36,6 +36,8 @@ def test_daily_ohlcv_matches_raw_rows(warehouse_template: Any, bars: pl.DataFram
     assert warehouse.select("coin_id", "date_day").equals(bars.select("coin_id", "date_day"))
     for column in ("open", "high", "low", "close", "volume"):
         np.testing.assert_allclose(warehouse[column], bars[column], rtol=RTOL, err_msg=column)
+    for column in ("grain", "points"):
+        assert warehouse[column].to_list() == bars[column].to_list(), column
     # intraday observations and 30-minute candles make real bars, not one price per day
     assert (warehouse["high"] > warehouse["low"]).sum() > 50
 

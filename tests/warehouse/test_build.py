@@ -1,4 +1,4 @@
-"""After a full run on simulator data: every model is there, every dbt test (the six quality
+"""After a full run on simulator data: every model is there, every dbt test (the seven quality
 checks among them) is a passed asset check, every check result is stored for the API, and the
 lineage is one connected graph."""
 
@@ -21,6 +21,7 @@ OUR_CHECKS = {
     "anomaly_check",
     "referential_integrity_check",
     "ohlcv_consistency_check",
+    "close_only_check",
 }
 
 

@@ -1,4 +1,4 @@
-"""Each of the six quality checks (dbt tests surfaced as Dagster checks) passes on healthy data
+"""Each of the seven quality checks (dbt tests surfaced as Dagster checks) passes on healthy data
 and fails, saying why, when its condition is broken."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ OUR_CHECKS = {
     "anomaly_check",
     "referential_integrity_check",
     "ohlcv_consistency_check",
+    "close_only_check",
 }
 
 BREAKAGES = {
@@ -48,6 +49,18 @@ BREAKAGES = {
         "update marts.fact_daily_ohlcv set high = low * 0.5 "
         "where coin_id = 'ethereum' and date_day = (select max(date_day) from marts.fact_daily_ohlcv)",
         ("marts.fact_daily_ohlcv", "ohlcv_consistency_check"),
+    ),
+    "hourly bar from 3 points": (
+        # a whole day cannot be hourly on 3 points (12 needed: half of its 24 hours)
+        "update marts.fact_daily_ohlcv set points = 3 where coin_id = 'ethereum' "
+        "and date_day = (select max(date_day) - 5 from marts.fact_daily_ohlcv)",
+        ("marts.fact_daily_ohlcv", "ohlcv_consistency_check"),
+    ),
+    "close-only days": (
+        # a fifth of bitcoin's last 90 days without a range: a warning, not a failure
+        "update marts.fact_daily_ohlcv set grain = 'daily_close' where coin_id = 'bitcoin' "
+        "and date_day > (select max(date_day) - 18 from marts.fact_daily_ohlcv)",
+        ("marts.fact_daily_ohlcv", "close_only_check"),
     ),
 }
 

@@ -16,7 +16,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from cryptoflow.db import make_engine
-from cryptoflow.dbt_project import ANALYTICS_PERIODS, CORRELATION_TOP_N
+from cryptoflow.dbt_project import ANALYTICS_PERIODS, CORRELATION_TOP_N, OHLCV_GRAIN_SPACING_S
 
 # The models' parameters, from their one definition (dbt_project.yml's vars)
 PERIODS = ANALYTICS_PERIODS
@@ -57,8 +57,21 @@ def price_observations(database_url: str) -> pl.DataFrame:
     )
 
 
+def _slots(spacing_s: int) -> pl.Expr:
+    """The `spacing_s`-long slots since the epoch that an observation falls in."""
+    return pl.col("ts").dt.epoch("s") // spacing_s
+
+
+def _grain_supported(slots: str, grain: str) -> pl.Expr:
+    """Whether `slots` fill half of what `grain`'s spacing gives over the observed part of the
+    day (at least 2), as the model's yml describes the grain."""
+    needed = (pl.col("observed_s") / OHLCV_GRAIN_SPACING_S[grain] / 2).ceil().clip(lower_bound=2)
+    return pl.col(slots) >= needed
+
+
 def daily_ohlcv(database_url: str) -> pl.DataFrame:
-    """Bars per coin and UTC day; candles count only when they open and close in that day."""
+    """Bars per coin and UTC day; candles count only when they open and close in that day (a
+    midnight close ends the day before); each bar's grain and points."""
     observations = price_observations(database_url).sort(["coin_id", "ts"])
     bars = observations.group_by(["coin_id", "date_day"]).agg(
         pl.col("price").first().alias("open"),
@@ -66,23 +79,56 @@ def daily_ohlcv(database_url: str) -> pl.DataFrame:
         pl.col("price").min().alias("low"),
         pl.col("price").last().alias("close"),
         pl.col("volume").last().alias("volume"),
+        pl.len().alias("price_points"),
+        _slots(OHLCV_GRAIN_SPACING_S["snapshots"])
+        .filter(pl.col("priority") == 0)
+        .n_unique()
+        .alias("snapshot_slots"),
+        _slots(OHLCV_GRAIN_SPACING_S["hourly"]).n_unique().alias("hourly_slots"),
+        pl.col("ts").max().alias("last_ts"),
     )
     candles = (
         read_frame(database_url, "select coin_id, ts, high, low from raw.ohlc")
         .with_columns(pl.col("ts").dt.convert_time_zone("UTC"))
         .sort(["coin_id", "ts"])
         .with_columns(pl.col("ts").shift(1).over("coin_id").alias("opened_at"))
-        .filter(pl.col("opened_at") >= pl.col("ts").dt.truncate("1d"))
-        .group_by(["coin_id", pl.col("ts").dt.date().alias("date_day")])
-        .agg(pl.col("high").max().alias("candle_high"), pl.col("low").min().alias("candle_low"))
+        .filter(pl.col("ts") <= pl.col("opened_at").dt.truncate("1d") + timedelta(days=1))
+        .group_by(["coin_id", pl.col("opened_at").dt.date().alias("date_day")])
+        .agg(
+            pl.col("high").max().alias("candle_high"),
+            pl.col("low").min().alias("candle_low"),
+            pl.len().alias("candle_points"),
+        )
     )
+    newest = observations.group_by("coin_id").agg(
+        pl.col("ts").max().dt.convert_time_zone("UTC").alias("newest_at")
+    )
+    day_start = pl.col("date_day").cast(pl.Datetime("us", "UTC"))
     return (
         bars.join(candles, on=["coin_id", "date_day"], how="left")
+        .join(newest, on="coin_id")
         .with_columns(
             pl.max_horizontal("high", "candle_high").alias("high"),
             pl.min_horizontal("low", "candle_low").alias("low"),
+            pl.col("candle_points").fill_null(0).cast(pl.Int64),
+            ((pl.col("newest_at") - day_start).dt.total_seconds())
+            .clip(upper_bound=86_400)
+            .alias("observed_s"),
         )
-        .select(["coin_id", "date_day", "open", "high", "low", "close", "volume"])
+        .with_columns(
+            pl.when(_grain_supported("snapshot_slots", "snapshots"))
+            .then(pl.lit("snapshots"))
+            .when(_grain_supported("hourly_slots", "hourly"))
+            .then(pl.lit("hourly"))
+            .when(_grain_supported("candle_points", "ohlc_4h"))
+            .then(pl.lit("ohlc_4h"))
+            .otherwise(pl.lit("daily_close"))
+            .alias("grain"),
+            (pl.col("price_points") + pl.col("candle_points")).alias("points"),
+        )
+        .select(
+            ["coin_id", "date_day", "open", "high", "low", "close", "volume", "grain", "points"]
+        )
         .sort(["coin_id", "date_day"])
     )
 

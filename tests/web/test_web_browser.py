@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -154,6 +155,40 @@ def test_coin_detail_line_candles_risk_and_correlation(page: Page, screenshot: S
     screenshot(page, "coin-detail-candles")
 
 
+def test_coin_detail_90_day_candles_all_have_a_body_or_a_wick(page: Page, screenshot: Shot) -> None:
+    """The backfill's hourly history makes each of the last 90 days a real candle: read from the
+    chart's layout (data-series), every one of the 90 is drawn with high and low a pixel or more
+    apart, and none falls back to the close-only line."""
+    page.goto("/coins/bitcoin")
+    page.get_by_role("button", name="Candles").click()
+    page.get_by_role("button", name="90D").first.click()
+    chart = page.locator('[data-chart="Candlestick chart"]')
+    expect(chart).to_have_attribute("data-points", "90")
+    page.wait_for_function(
+        """() => {
+            const chart = document.querySelector('[data-chart="Candlestick chart"]');
+            if (!chart || chart.dataset.rendered !== "true" || !chart.dataset.series) return false;
+            const series = JSON.parse(chart.dataset.series);
+            return series.reduce((sum, s) => sum + s.drawn, 0) === 90;
+        }"""
+    )
+    expect_chart(page, "Candlestick chart")
+    series = {s["name"]: s for s in json.loads(chart.get_attribute("data-series") or "[]")}
+    # In the first hour of a UTC day the newest bar has a price or two and is close-only.
+    bars = page.request.get("/api/v1/coins/bitcoin/ohlcv?days=90").json()["data"]
+    close_only = [bar["date_day"] for bar in bars if bar["grain"] == "daily_close"]
+    assert close_only in ([], [bars[-1]["date_day"]])
+    candles = 90 - len(close_only)
+    assert series["OHLC"] == {
+        "name": "OHLC",
+        "type": "candlestick",
+        "drawn": candles,
+        "ranged": candles,
+    }
+    assert series["Close only"]["drawn"] == len(close_only)
+    screenshot(page, "coin-detail-candles-90d")
+
+
 def test_unknown_coin_says_so(page: Page, console: ConsoleWatch) -> None:
     console.allow(r"status of 404")
     page.goto("/coins/no-such-coin")
@@ -217,7 +252,7 @@ def test_quality_score_tables_and_checks(page: Page, web_stack: WebStack, screen
     expect_chart(page, "Check results donut")
     expect(page.get_by_test_id("quality-tables").locator("tbody tr").first).to_be_visible()
     platform = page.get_by_test_id("platform-checks").locator("li")
-    expect(platform).to_have_count(6)
+    expect(platform).to_have_count(7)
     expect(platform.locator(".badge", has_text="not run")).to_have_count(0)
     rows = page.get_by_test_id("quality-checks").locator("tbody tr")
     expect(rows.first).to_be_visible()

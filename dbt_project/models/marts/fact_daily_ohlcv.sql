@@ -7,7 +7,13 @@
     )
 }}
 
-{#- Incremental so the 10-minute tick only rebuilds the (coin, day) bars its loads touched. -#}
+{#-
+    Incremental so the 10-minute tick only rebuilds the (coin, day) bars its loads touched.
+    Each bar is built from every observation of its day and says what it was built from: `grain`
+    is the finest kind of data whose points fill enough of its slots (10 minutes, 1 hour, 4 hours)
+    over the part of the day observed (macro ohlcv_grain_min_points), `points` how many
+    observations and candles the bar used.
+-#}
 
 with
 
@@ -29,7 +35,30 @@ touched_days as (
 
     union
 
-    {{ touched_periods('candles', "(candle_close_at at time zone 'utc')::date", 'date_day') }}
+    -- a candle closing at midnight belongs to the day before
+    {{ touched_periods(
+        'candles',
+        "((candle_close_at - interval '1 microsecond') at time zone 'utc')::date",
+        'date_day',
+    ) }}
+
+),
+
+coin_reach as (
+
+    -- each touched coin's newest observation: its newest day is observed only up to there
+    select
+        touched_coins.coin_id,
+        newest.snapshot_at as newest_at
+
+    from (select distinct coin_id from touched_days) as touched_coins
+    cross join lateral (
+        select facts.snapshot_at
+        from {{ ref('fact_market_data') }} as facts
+        where facts.coin_id = touched_coins.coin_id
+        order by facts.snapshot_at desc
+        limit 1
+    ) as newest
 
 ),
 
@@ -42,6 +71,7 @@ day_observations as (
         market_data.snapshot_at,
         market_data.price_usd,
         market_data.volume_24h_usd,
+        market_data.source,
         market_data.loaded_at
 
     from touched_days
@@ -64,6 +94,14 @@ daily_prices as (
         (array_agg(price_usd order by snapshot_at desc))[1] as close,
         (array_agg(volume_24h_usd order by snapshot_at desc))[1] as volume,
         count(*) as price_points,
+        -- the slots of each grain's spacing that hold a point: 20 snapshots in one hour cover
+        -- one hour of the day, not twenty
+        count(distinct floor(
+            extract(epoch from snapshot_at) / {{ var('ohlcv_grain_spacing_s')['snapshots'] }}
+        )) filter (where source = 'snapshot') as snapshot_slots,
+        count(distinct floor(
+            extract(epoch from snapshot_at) / {{ var('ohlcv_grain_spacing_s')['hourly'] }}
+        )) as hourly_slots,
         max(loaded_at) as loaded_at
 
     from day_observations
@@ -93,24 +131,25 @@ candles_with_open as (
 
 daily_candles as (
 
-    -- only candles that open and close inside one UTC day say something about that day
+    -- only candles that open and close inside one UTC day (its midnight close included) say
+    -- something about that day: 4-day candles do not
     select
         candles_with_open.coin_id,
-        (candles_with_open.candle_close_at at time zone 'utc')::date as date_day,
+        (candles_with_open.candle_open_at at time zone 'utc')::date as date_day,
         max(candles_with_open.high) as high,
         min(candles_with_open.low) as low,
+        count(*) as candle_points,
         max(candles_with_open.loaded_at) as loaded_at
 
     from candles_with_open
     where
-        candles_with_open.candle_open_at >= date_trunc(
-            'day', candles_with_open.candle_close_at at time zone 'utc'
-        ) at time zone 'utc'
+        candles_with_open.candle_close_at
+        <= date_trunc('day', candles_with_open.candle_open_at, 'utc') + interval '1 day'
     group by 1, 2
 
 ),
 
-final as (
+bars as (
 
     select
         daily_prices.coin_id,
@@ -121,14 +160,51 @@ final as (
         daily_prices.close,
         daily_prices.volume,
         daily_prices.price_points,
+        daily_prices.snapshot_slots,
+        daily_prices.hourly_slots,
+        coalesce(daily_candles.candle_points, 0) as candle_points,
         daily_candles.coin_id is not null as has_candles,
+        -- seconds of the day observed: all of it, but for the coin's newest day
+        extract(epoch from least(
+            interval '1 day',
+            coin_reach.newest_at - daily_prices.date_day::timestamp at time zone 'utc'
+        )) as observed_s,
         greatest(daily_prices.loaded_at, daily_candles.loaded_at) as loaded_at
 
     from daily_prices
+    inner join coin_reach on daily_prices.coin_id = coin_reach.coin_id
     left join daily_candles
         on
             daily_prices.coin_id = daily_candles.coin_id
             and daily_prices.date_day = daily_candles.date_day
+
+),
+
+final as (
+
+    select
+        coin_id,
+        date_day,
+        open,
+        high,
+        low,
+        close,
+        volume,
+        case
+            when snapshot_slots >= {{ ohlcv_grain_min_points('snapshots', 'observed_s') }}
+                then 'snapshots'
+            when hourly_slots >= {{ ohlcv_grain_min_points('hourly', 'observed_s') }}
+                then 'hourly'
+            when candle_points >= {{ ohlcv_grain_min_points('ohlc_4h', 'observed_s') }}
+                then 'ohlc_4h'
+            else 'daily_close'
+        end as grain,
+        price_points + candle_points as points,
+        price_points,
+        has_candles,
+        loaded_at
+
+    from bars
 
 )
 

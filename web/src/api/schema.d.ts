@@ -134,7 +134,8 @@ export interface paths {
         };
         /**
          * Read Coin Ohlcv
-         * @description Daily open/high/low/close/volume candles.
+         * @description Daily open/high/low/close/volume candles, each saying what it was built from (`grain`,
+         *     `points`): a `daily_close` day has only a close and no range.
          */
         get: operations["read_coin_ohlcv_api_v1_coins__coin_id__ohlcv_get"];
         put?: never;
@@ -579,6 +580,18 @@ export interface components {
             close: number;
             /** Volume */
             volume: number | null;
+            /**
+             * Grain
+             * @description what the bar was built from: 10-minute snapshots, hourly points (or finer), 4-hour candles, or only a daily close (close-only: draw no candle)
+             * @example hourly
+             * @enum {string}
+             */
+            grain: "snapshots" | "hourly" | "ohlc_4h" | "daily_close";
+            /**
+             * Points
+             * @description observations and candles the bar was built from
+             */
+            points: number;
         };
         /**
          * CheckStatus

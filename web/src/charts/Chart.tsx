@@ -13,14 +13,56 @@ interface ChartProps {
 
 let firstChartMarked = false;
 
-/** Count the data points of every series: a chart with none is an empty chart. */
+/** Count the data points of every series ("-" is ECharts' empty item): a chart with none is an
+ * empty chart. */
 function countPoints(option: ChartOption): number {
   const series = (option as { series?: unknown }).series;
   const list = Array.isArray(series) ? series : series ? [series] : [];
   return list.reduce((sum: number, item) => {
     const data = (item as { data?: unknown[] }).data;
-    return sum + (Array.isArray(data) ? data.length : 0);
+    return sum + (Array.isArray(data) ? data.filter((d) => d !== "-").length : 0);
   }, 0);
+}
+
+/** The laid-out items of one series, as ECharts keeps them after a render (not public API). */
+interface RenderedData {
+  count(): number;
+  getItemLayout(index: number): unknown;
+}
+interface RenderedSeries {
+  name: string;
+  subType: string;
+  getData(): RenderedData;
+}
+
+const finite = (point: unknown) =>
+  Array.isArray(point) && point.length === 2 && point.every((v) => Number.isFinite(v));
+
+/**
+ * What each series drew, read from the chart's layout after a render: the items placed on the
+ * canvas and, for candlesticks, those whose high and low lie at least a pixel apart (a body or
+ * a wick, not a flat dash). The browser tests read it from `data-series`.
+ */
+export function renderedSeries(chart: echarts.ECharts) {
+  const model = (chart as unknown as { getModel(): { getSeries(): RenderedSeries[] } }).getModel();
+  return model.getSeries().map((series) => {
+    const data = series.getData();
+    let drawn = 0;
+    let ranged = 0;
+    for (let i = 0; i < data.count(); i += 1) {
+      const layout = data.getItemLayout(i);
+      if (series.subType === "candlestick") {
+        const ends = (layout as { ends?: unknown[] } | undefined)?.ends;
+        if (!ends || !ends.every(finite)) continue;
+        drawn += 1;
+        const [high, low] = [ends[4] as number[], ends[6] as number[]];
+        if (Math.abs(high[1]! - low[1]!) >= 1) ranged += 1;
+      } else if (finite(layout)) {
+        drawn += 1;
+      }
+    }
+    return { name: series.name, type: series.subType, drawn, ranged };
+  });
 }
 
 /**
@@ -50,6 +92,7 @@ export function Chart({ option, height = 320, label, onClick, fill = false }: Ch
     });
     chart.on("finished", () => {
       // Animations done: screenshots and tests wait for this rather than for a fixed time.
+      element.dataset.series = JSON.stringify(renderedSeries(chart));
       element.dataset.rendered = "true";
     });
     const observer = new ResizeObserver(() => chart.resize());

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { VolatilityEntry } from "../api";
+import type { Candle, VolatilityEntry } from "../api";
 import {
+  candlestickOption,
   changeColor,
   correlationHeatmapOption,
   riskReturnOption,
@@ -101,5 +102,39 @@ describe("riskReturnOption", () => {
     expect(option.series.map((s) => s.data.length)).toEqual([2, 1]);
     const [big, small] = option.series[0]!.data;
     expect(big!.symbolSize).toBeGreaterThan(small!.symbolSize);
+  });
+});
+
+describe("candlestickOption", () => {
+  const day = (date_day: string, grain: Candle["grain"], close: number): Candle => ({
+    date_day,
+    open: close - 1,
+    high: close + 2,
+    low: close - 2,
+    close,
+    volume: null,
+    grain,
+    points: grain === "daily_close" ? 1 : 24,
+  });
+
+  it("draws close-only days on their own line, never as a candle", () => {
+    const option = candlestickOption([
+      day("2026-01-01", "daily_close", 10),
+      day("2026-01-02", "daily_close", 11),
+      day("2026-01-03", "hourly", 12),
+    ]) as { series: { name: string; data: unknown[] }[]; legend: { show: boolean } };
+    const [candles, closes] = option.series;
+    expect(candles!.name).toBe("OHLC");
+    expect(candles!.data).toEqual(["-", "-", [11, 12, 10, 14]]);
+    expect(closes!.name).toBe("Close only");
+    expect(closes!.data).toEqual([10, 11, "-"]);
+    expect(option.legend.show).toBe(true);
+  });
+
+  it("has no close-only legend when every day is a candle", () => {
+    const option = candlestickOption([day("2026-01-03", "hourly", 12)]) as {
+      legend: { show: boolean };
+    };
+    expect(option.legend.show).toBe(false);
   });
 });

@@ -133,12 +133,26 @@ export function priceLineOption(points: Point[], label = "Price"): ChartOption {
   };
 }
 
-/** Candles stay readable: at most ~90 are in view at first, the slider reveals the rest. */
+/** A day with only its close (grain `daily_close`) has no range to draw a candle from. */
+export const isCloseOnly = (candle: Pick<Candle, "grain">) => candle.grain === "daily_close";
+
+/**
+ * Candles stay readable: at most ~90 are in view at first, the slider reveals the rest. A
+ * close-only day is never drawn as a candle (open = high = low = close would be a fake dash):
+ * it is a dotted line of closes with a diamond marker, its own series "Close only".
+ */
 export function candlestickOption(candles: Candle[]): ChartOption {
   const zoomStart = candles.length > 90 ? 100 - (90 / candles.length) * 100 : 0;
   return {
     grid: { ...grid, bottom: 40 },
     tooltip: { ...baseTooltip, trigger: "axis", axisPointer: { type: "cross" } },
+    legend: {
+      show: candles.some(isCloseOnly),
+      top: 0,
+      right: 0,
+      textStyle: { color: palette.muted, fontSize: 11 },
+      data: ["OHLC", "Close only"],
+    },
     xAxis: {
       type: "category",
       data: candles.map((c) => c.date_day),
@@ -154,13 +168,24 @@ export function candlestickOption(candles: Candle[]): ChartOption {
       {
         type: "candlestick",
         name: "OHLC",
-        data: candles.map((c) => [c.open, c.close, c.low, c.high]),
+        data: candles.map((c) => (isCloseOnly(c) ? "-" : [c.open, c.close, c.low, c.high])),
         itemStyle: {
           color: palette.up,
           color0: palette.down,
           borderColor: palette.up,
           borderColor0: palette.down,
         },
+      },
+      {
+        type: "line",
+        name: "Close only",
+        data: candles.map((c) => (isCloseOnly(c) ? c.close : "-")),
+        connectNulls: false,
+        showSymbol: true,
+        symbol: "diamond",
+        symbolSize: 5,
+        lineStyle: { color: palette.muted, width: 1, type: "dotted" },
+        itemStyle: { color: palette.muted },
       },
     ],
   };

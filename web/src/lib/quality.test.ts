@@ -8,7 +8,7 @@ const check = (check_name: string, status: string) => ({
 });
 
 describe("platformCheckStatus", () => {
-  it("lists the six platform checks with their worst status across tables", () => {
+  it("lists the seven platform checks with their worst status across tables", () => {
     const rows = platformCheckStatus([
       check("schema_check", "pass"),
       check("schema_check", "warn"),
@@ -23,6 +23,7 @@ describe("platformCheckStatus", () => {
       "anomaly_check",
       "referential_integrity_check",
       "ohlcv_consistency_check",
+      "close_only_check",
     ]);
     expect(rows.find((r) => r.name === "schema_check")).toMatchObject({
       status: "warn",

@@ -9,6 +9,7 @@ const PLATFORM_CHECKS: [string, string][] = [
   ["anomaly_check", "Anomaly"],
   ["referential_integrity_check", "Referential integrity"],
   ["ohlcv_consistency_check", "OHLCV consistency"],
+  ["close_only_check", "Close-only days"],
 ];
 const SEVERITY: Record<string, number> = { pass: 0, warn: 1, fail: 2 };
 

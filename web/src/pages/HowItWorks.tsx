@@ -187,7 +187,7 @@ export default function HowItWorks() {
           <h2>Quality checks</h2>
           <p className="muted">
             Every dbt test (unique, not null, relationships, accepted values, OHLC consistency, no
-            negative prices) becomes a Dagster asset check, plus six checks of our own:
+            negative prices) becomes a Dagster asset check, plus seven checks of our own:
           </p>
           <ul className="movers">
             <li>
@@ -212,7 +212,11 @@ export default function HowItWorks() {
             </li>
             <li>
               <b>OHLCV consistency</b>
-              <span className="muted">low ≤ open, close ≤ high</span>
+              <span className="muted">low ≤ open, close ≤ high; enough points for the grain</span>
+            </li>
+            <li>
+              <b>Close-only days</b>
+              <span className="muted">at most 10 % of the last 90 days without a range</span>
             </li>
           </ul>
           <p className="muted">
