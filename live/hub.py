@@ -180,7 +180,7 @@ class PriceHub:
     def _fan_out(self, batch: list[tuple[str, TickDict]]) -> None:
         frames: dict[Filter, Frame | None] = {}
         snapshots: dict[Filter, Frame] = {}
-        for subscriber in list(self.subscribers):
+        for subscriber in self.subscribers:  # writes never (un)register anyone
             key = subscriber.coins
             if subscriber.behind:
                 if key not in snapshots:
@@ -196,7 +196,7 @@ class PriceHub:
                 self.offer(subscriber, frame)
 
     def _to_everyone(self, frame: Frame) -> None:
-        for subscriber in list(self.subscribers):
+        for subscriber in self.subscribers:  # writes never (un)register anyone
             self.offer(subscriber, frame)
 
     async def _heartbeat_forever(self) -> None:
