@@ -23,6 +23,7 @@ from orchestration.resources import coingecko_resource, warehouse_resource
 from orchestration.schedules import schedules
 from orchestration.sensors import sensors
 from orchestration.warehouse.assets import warehouse_dbt_assets
+from orchestration.warehouse.automation import code_change_sensor
 from orchestration.warehouse.resources import warehouse_dbt
 
 # The location reads the settings at load: a bad one ends the code server with its one line and
@@ -34,7 +35,7 @@ defs = dg.Definitions(
     assets=[coingecko_snapshot_assets, coingecko_history_assets, warehouse_dbt_assets],
     jobs=[ingest_job, history_job, analytics_job, quality_job, everything_job],
     schedules=schedules,
-    sensors=sensors,
+    sensors=[*sensors, code_change_sensor],
     resources={
         "dlt": DagsterDltResource(),
         "coingecko": coingecko_resource(settings),

@@ -1,54 +1,59 @@
-"""Which warehouse assets and checks each cadence runs (the jobs and schedules select with these).
+"""Which warehouse assets and checks each cadence runs (the jobs, schedules and sensors select
+with these).
 
-The tick (every 10 minutes) runs only the checks that must hold before the latest-market MV is
-refreshed; every other dbt test runs in the hourly quality job (docs/quality.md, "Which tests run
-when").
+The tick (every 10 minutes) rebuilds the tables a snapshot changes and runs the tests its new rows
+can fail (dbt tag `tick`); every dbt test runs in the hourly quality job; views and seeds are
+rebuilt when their code changes (automation.py; docs/quality.md, "Which tests run when").
 """
 
 from __future__ import annotations
 
 import dagster as dg
+from dagster_dbt.asset_utils import (
+    DAGSTER_DBT_UNIQUE_ID_METADATA_KEY,
+    get_manifest_and_translator_from_dbt_assets,
+)
 
 from orchestration.warehouse.assets import warehouse_dbt_assets
 
 LATEST_MARKET_VIEW = dg.AssetKey(["marts", "mv_latest_market_data"])
-# Non-blocking checks that grade the snapshot a tick has just loaded (newest row's age, coins in
-# the newest load, the newest price jumps): announced by the tick that loaded it, not an hour on.
-LOAD_CHECKS = frozenset({"freshness_check", "completeness_check", "anomaly_check"})
+# The dbt tag of the tests the tick runs.
+TICK_TAG = "tick"
 
-# After every 10-minute ingest: staging (its views and the coin_categories seed), the incremental
-# marts (the price history the API serves included, so its newest point is the new snapshot) and
-# the MV refresh; no tests of their own. Asset keys, not a dbt selection string: resolving one
-# (build_dbt_asset_selection) runs dbt's graph selector on the manifest again in every run worker.
-after_ingest_models = (
-    dg.AssetSelection.groups("staging")
-    | dg.AssetSelection.assets(
-        *(
-            dg.AssetKey(["marts", model])
-            for model in (
-                "dim_coin",
-                "fact_market_data",
-                "fact_price_hourly",
-                "fact_price_daily",
-                "fact_coin_sparkline",
-                "fact_global_market",
-                "mv_latest_market_data",
-            )
+# After every 10-minute ingest: the incremental marts (the price history the API serves included,
+# so its newest point is the new snapshot) and the MV refresh. Asset keys, not
+# a dbt selection string: resolving one (build_dbt_asset_selection) runs dbt's graph selector on
+# the manifest again in every run worker.
+after_ingest_models = dg.AssetSelection.assets(
+    *(
+        dg.AssetKey(["marts", model])
+        for model in (
+            "dim_coin",
+            "fact_market_data",
+            "fact_price_hourly",
+            "fact_price_daily",
+            "fact_coin_sparkline",
+            "mv_latest_market_data",
         )
     )
 ).without_checks()
 
 
 def tick_check_keys() -> list[dg.AssetCheckKey]:
-    """The tests the tick runs, on the models the MV reads (dim_coin, fact_coin_sparkline,
-    fact_market_data): every blocking one (dbt severity `error`: when one fails, `dbt build` skips
-    the MV, which keeps serving the previous snapshot) and the load checks."""
-    mv_inputs = warehouse_dbt_assets.asset_deps[LATEST_MARKET_VIEW]
+    """The checks of the dbt tests tagged `tick`: on the models the MV reads, the blocking tests
+    a snapshot's rows can fail (a failing one makes `dbt build` skip the MV, which keeps serving
+    the previous snapshot) and the load checks grading the snapshot just loaded."""
+    manifest = get_manifest_and_translator_from_dbt_assets([warehouse_dbt_assets])[0]
+    tagged = {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "test" and TICK_TAG in node["tags"]
+    }
     return sorted(
         (
             spec.key
             for spec in warehouse_dbt_assets.check_specs
-            if spec.asset_key in mv_inputs and (spec.blocking or spec.name in LOAD_CHECKS)
+            if (spec.metadata or {}).get(DAGSTER_DBT_UNIQUE_ID_METADATA_KEY) in tagged
         ),
         key=lambda key: (key.asset_key.to_user_string(), key.name),
     )

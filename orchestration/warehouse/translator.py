@@ -8,6 +8,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
+from orchestration.warehouse.automation import REBUILD_ON_CODE_CHANGE
+
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
     """`raw/<table>` for sources (the dlt assets' keys), `<schema>/<model>` for models and seeds.
@@ -27,3 +29,13 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "model":
             return str(dbt_resource_props["fqn"][1])
         return "staging"
+
+    def get_automation_condition(
+        self, dbt_resource_props: Mapping[str, Any]
+    ) -> dg.AutomationCondition | None:
+        """Views and seeds are rebuilt when their code changes (automation.py)."""
+        if dbt_resource_props["resource_type"] == "seed" or (
+            dbt_resource_props["config"].get("materialized") == "view"
+        ):
+            return REBUILD_ON_CODE_CHANGE
+        return None

@@ -19,7 +19,7 @@ from orchestration.definitions import defs
 from orchestration.jobs import ingest_job, quality_job
 from orchestration.warehouse.assets import warehouse_dbt_assets
 from orchestration.warehouse.project import dbt_project
-from orchestration.warehouse.selections import LATEST_MARKET_VIEW, LOAD_CHECKS
+from orchestration.warehouse.selections import LATEST_MARKET_VIEW, TICK_TAG
 from tests.warehouse.warehouse_support import ALL_ASSETS, pipeline_resources
 
 UNIQUE_ID = "dagster_dbt/unique_id"
@@ -67,20 +67,34 @@ def test_every_dbt_test_is_a_check_of_the_quality_job() -> None:
     assert (schedule.job_name, schedule.cron_schedule) == (quality_job.name, "0 * * * *")
 
 
-def test_the_tick_runs_the_checks_that_block_the_view_and_no_source_or_staging_test() -> None:
+def test_the_tick_runs_the_tests_tagged_tick_on_the_view_inputs_and_no_view_or_seed() -> None:
+    """The tick's checks are the dbt tests tagged `tick`: on the models the MV reads, the two
+    blocking tests a snapshot's own rows can fail and the three load checks; every other test
+    (those the models' SQL guarantees among them) waits for the hourly quality job."""
     assert warehouse_dbt_assets.asset_deps[LATEST_MARKET_VIEW] == MV_INPUTS
-    specs = {spec.key: spec for spec in warehouse_dbt_assets.check_specs}
+    manifest, test_of = _manifest(), _test_of()
     selected = _job_checks(ingest_job)
-
-    blocking = {key for key, spec in specs.items() if key.asset_key in MV_INPUTS and spec.blocking}
-    assert blocking and blocking <= selected
-    load_checks = {key for key in specs if key.asset_key in MV_INPUTS and key.name in LOAD_CHECKS}
-    assert {key.name for key in load_checks} == LOAD_CHECKS and load_checks <= selected
-    assert selected == blocking | load_checks
-    assert not {key for key in selected if key.asset_key.path[0] in {"raw", "staging"}}
-    # the models the tick rebuilds are still selected, the MV among them
+    tagged = {key for key, uid in test_of.items() if TICK_TAG in manifest["nodes"][uid]["tags"]}
+    assert selected == tagged
+    assert {key.asset_key for key in selected} <= MV_INPUTS
+    assert {(key.asset_key.path[-1], key.name) for key in selected} == {
+        ("dim_coin", "not_null_dim_coin_name"),
+        ("dim_coin", "not_null_dim_coin_symbol"),
+        ("fact_market_data", "freshness_check"),
+        ("fact_market_data", "completeness_check"),
+        ("fact_market_data", "anomaly_check"),
+    }
+    blocking = {key for key in selected if manifest["nodes"][test_of[key]]["config"]["severity"].upper() == "ERROR"}  # fmt: skip
+    assert {key.name for key in blocking} == {"not_null_dim_coin_name", "not_null_dim_coin_symbol"}
+    # the models the tick rebuilds: tables only; views and the seed follow their code
     assets = set(ingest_job.selection.resolve(defs.resolve_asset_graph()))
     assert {LATEST_MARKET_VIEW, dg.AssetKey(["raw", "markets"])} | MV_INPUTS <= assets
+    materialized = {
+        dg.AssetKey([node["schema"], node["name"]]): node["config"]["materialized"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in {"model", "seed"}
+    }
+    assert not {key for key in assets if materialized.get(key) in {"view", "seed"}}
 
 
 def test_a_tick_on_a_built_warehouse_runs_only_its_checks(

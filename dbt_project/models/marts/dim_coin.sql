@@ -15,8 +15,8 @@ with
 
 snapshots as (
 
-    select * from {{ ref('stg_markets') }}
-    {{ loaded_since_last_run() }}
+    select * from {{ ref('stg_markets') }} as stg_markets
+    {{ loaded_since_last_run('stg_markets') }}
 
 ),
 
@@ -49,6 +49,16 @@ final as (
     from latest_snapshots
     left join categories
         on latest_snapshots.coin_id = categories.coin_id
+    {% if is_incremental() %}
+        -- a load read again, or one older than the coin's newest snapshot, changes nothing
+        where not exists (
+            select 1
+            from {{ this }} as merged
+            where
+                merged.coin_id = latest_snapshots.coin_id
+                and merged.last_snapshot_at > latest_snapshots.snapshot_at
+        )
+    {% endif %}
 
 )
 

@@ -15,8 +15,8 @@ with
 
 snapshots as (
 
-    select * from {{ ref('stg_markets') }}
-    {{ loaded_since_last_run() }}
+    select * from {{ ref('stg_markets') }} as stg_markets
+    {{ loaded_since_last_run('stg_markets') }}
 
 ),
 
@@ -29,7 +29,18 @@ final as (
         loaded_at
 
     from snapshots
-    where jsonb_typeof(sparkline_7d) = 'array'
+    where
+        jsonb_typeof(sparkline_7d) = 'array'
+        {% if is_incremental() %}
+            -- a load read again, or one older than the sparkline held, changes nothing
+            and not exists (
+                select 1
+                from {{ this }} as merged
+                where
+                    merged.coin_id = snapshots.coin_id
+                    and merged.snapshot_at > snapshots.snapshot_at
+            )
+        {% endif %}
     order by coin_id asc, snapshot_at desc
 
 )

@@ -31,7 +31,12 @@ candles as (
 
 touched_days as (
 
-    {{ touched_periods('market_data', "(snapshot_at at time zone 'utc')::date", 'date_day') }}
+    {{ touched_periods(
+        'market_data',
+        "(snapshot_at at time zone 'utc')::date",
+        'date_day',
+        facts_merged_since_last_run(),
+    ) }}
 
     union
 
@@ -40,6 +45,7 @@ touched_days as (
         'candles',
         "((candle_close_at - interval '1 microsecond') at time zone 'utc')::date",
         'date_day',
+        loaded_since_last_run('candles'),
     ) }}
 
 ),
@@ -202,7 +208,8 @@ final as (
         price_points + candle_points as points,
         price_points,
         has_candles,
-        loaded_at
+        loaded_at,
+        {{ facts_merged_through() }} as facts_merged_through
 
     from bars
 

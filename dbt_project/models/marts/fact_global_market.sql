@@ -1,3 +1,10 @@
+{{ config(materialized='view') }}
+
+{#-
+    A view: the totals are a projection of the raw `/global` rows, current as soon as dlt loads
+    one, so no tick rebuilds it (only a change of this SQL does, orchestration/warehouse/automation.py).
+-#}
+
 with
 
 global_market as (

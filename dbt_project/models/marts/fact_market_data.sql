@@ -3,26 +3,39 @@
         materialized='incremental',
         unique_key=['coin_id', 'snapshot_at'],
         incremental_strategy='merge',
+
         indexes=[
             {'columns': ['coin_id', 'snapshot_at'], 'unique': True},
             {'columns': ['snapshot_at']},
+            {'columns': ['loaded_at']},
+            {'columns': ['merged_at']},
+        ],
+        pre_hook=[
+            "{{ serialize_merges() }}",
         ],
     )
 }}
+
+{#-
+    `merged_at` says when a run merged (inserted or replaced) the row: the models built from
+    these facts rebuild only the periods of rows merged since their own last run
+    (macro facts_merged_since_last_run). Runs merge one at a time (serialize_merges), so a row
+    committed later never carries an earlier `merged_at`.
+-#}
 
 with
 
 snapshots as (
 
-    select * from {{ ref('stg_markets') }}
-    {{ loaded_since_last_run() }}
+    select * from {{ ref('stg_markets') }} as stg_markets
+    {{ loaded_since_last_run('stg_markets') }}
 
 ),
 
 history as (
 
-    select * from {{ ref('stg_market_chart') }}
-    {{ loaded_since_last_run() }}
+    select * from {{ ref('stg_market_chart') }} as stg_market_chart
+    {{ loaded_since_last_run('stg_market_chart') }}
 
 ),
 
@@ -100,20 +113,29 @@ deduplicated as (
 
 final as (
 
-    select deduplicated.* from deduplicated
+    select
+        deduplicated.*,
+        statement_timestamp() as merged_at
+
+    from deduplicated
     {% if is_incremental() %}
-        -- nor may a history point loaded later (a backfill, the daily history load) replace a
-        -- snapshot an earlier run merged: the merge would null its snapshot-only columns
-        where
-            deduplicated.source = 'snapshot'
-            or not exists (
-                select 1
-                from {{ this }} as merged
-                where
-                    merged.coin_id = deduplicated.coin_id
-                    and merged.snapshot_at = deduplicated.snapshot_at
-                    and merged.source = 'snapshot'
-            )
+        -- merge only what is newer than the fact held: a snapshot over a history point, or the
+        -- same source from a later load. A history point never replaces a snapshot (the merge
+        -- would null its snapshot-only columns), and a load read again changes nothing.
+        where not exists (
+            select 1
+            from {{ this }} as merged
+            where
+                merged.coin_id = deduplicated.coin_id
+                and merged.snapshot_at = deduplicated.snapshot_at
+                and (
+                    (merged.source = 'snapshot' and deduplicated.source = 'history')
+                    or (
+                        merged.source = deduplicated.source
+                        and merged.loaded_at >= deduplicated.loaded_at
+                    )
+                )
+        )
     {% endif %}
 
 )

@@ -3,6 +3,7 @@
         materialized='incremental',
         unique_key=['coin_id', 'date_day'],
         incremental_strategy='delete+insert',
+
         indexes=[
             {'columns': ['coin_id', 'date_day'], 'unique': True},
             {'columns': ['coin_id', 'snapshot_at'], 'unique': True},
@@ -14,7 +15,7 @@
     The daily price history (GET /coins/{id}/history beyond 90 days): the last observation of
     each UTC day. Unlike fact_daily_ohlcv (rebuilt daily), it follows every ingest, so its
     newest point is the newest snapshot. A run rebuilds only the (coin, day) points that newly
-    loaded facts fall in.
+    merged facts fall in.
 -#}
 
 with
@@ -27,7 +28,12 @@ market_data as (
 
 touched_days as (
 
-    {{ touched_periods('market_data', "(snapshot_at at time zone 'utc')::date", 'date_day') }}
+    {{ touched_periods(
+        'market_data',
+        "(snapshot_at at time zone 'utc')::date",
+        'date_day',
+        facts_merged_since_last_run(),
+    ) }}
 
 ),
 

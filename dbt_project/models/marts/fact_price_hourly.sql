@@ -3,6 +3,7 @@
         materialized='incremental',
         unique_key=['coin_id', 'hour_at'],
         incremental_strategy='delete+insert',
+
         indexes=[
             {'columns': ['coin_id', 'hour_at'], 'unique': True},
             {'columns': ['coin_id', 'snapshot_at'], 'unique': True},
@@ -13,7 +14,7 @@
 {#-
     The hourly price history (GET /coins/{id}/history for 2 to 90 days): the last observation
     of each UTC hour. Incremental like fact_daily_ohlcv: a run rebuilds only the (coin, hour)
-    points that newly loaded facts fall in.
+    points that newly merged facts fall in.
 -#}
 
 with
@@ -26,7 +27,12 @@ market_data as (
 
 touched_hours as (
 
-    {{ touched_periods('market_data', "date_trunc('hour', snapshot_at, 'utc')", 'hour_at') }}
+    {{ touched_periods(
+        'market_data',
+        "date_trunc('hour', snapshot_at, 'utc')",
+        'hour_at',
+        facts_merged_since_last_run(),
+    ) }}
 
 ),
 

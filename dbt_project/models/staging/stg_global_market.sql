@@ -25,12 +25,6 @@ renamed as (
 
 ),
 
-deduplicated as (
-
-    {{ dedupe('renamed', ['snapshot_at']) }}
-
-),
-
 final as (
 
     select
@@ -44,7 +38,7 @@ final as (
         market_cap_change_24h_pct,
         loaded_at
 
-    from deduplicated
+    from renamed
 
 )
 

@@ -22,12 +22,6 @@ renamed as (
 
 ),
 
-deduplicated as (
-
-    {{ dedupe('renamed', ['coin_id', 'snapshot_at']) }}
-
-),
-
 final as (
 
     select
@@ -38,7 +32,7 @@ final as (
         volume_24h_usd,
         loaded_at
 
-    from deduplicated
+    from renamed
 
 )
 

@@ -39,12 +39,6 @@ renamed as (
 
 ),
 
-deduplicated as (
-
-    {{ dedupe('renamed', ['coin_id', 'snapshot_at']) }}
-
-),
-
 final as (
 
     select
@@ -72,7 +66,7 @@ final as (
         sparkline_7d,
         loaded_at
 
-    from deduplicated
+    from renamed
 
 )
 

@@ -23,12 +23,6 @@ renamed as (
 
 ),
 
-deduplicated as (
-
-    {{ dedupe('renamed', ['coin_id', 'candle_close_at']) }}
-
-),
-
 final as (
 
     select
@@ -40,7 +34,7 @@ final as (
         close,
         loaded_at
 
-    from deduplicated
+    from renamed
 
 )
 

@@ -27,13 +27,15 @@ recent as (
 
 daily_closes as (
 
-    select distinct on (coin_id, (snapshot_at at time zone 'utc')::date)
+    -- grouped, not `distinct on`: hashing the window's rows by coin and day is several times
+    -- cheaper than sorting them all
+    select
         coin_id,
         (snapshot_at at time zone 'utc')::date as date_day,
-        price_usd
+        (array_agg(price_usd order by snapshot_at desc))[1] as price_usd
 
     from recent
-    order by coin_id, (snapshot_at at time zone 'utc')::date, snapshot_at desc
+    group by 1, 2
 
 ),
 
@@ -78,33 +80,52 @@ spreads as (
 
 ),
 
-ordered as (
+newest as (
 
+    -- each coin's newest price and the one before it: two index probes per coin, not a window
+    -- over the whole lookback
     select
-        coin_id,
-        snapshot_at,
-        price_usd,
-        lag(price_usd) over (partition by coin_id order by snapshot_at) as previous_price,
-        row_number() over (partition by coin_id order by snapshot_at desc) as recency
+        coins.coin_id,
+        newest_two.snapshot_at,
+        newest_two.price_usd,
+        newest_two.previous_price
 
-    from recent
+    from (select distinct coin_id from recent) as coins
+    cross join lateral (
+        select
+            last_two.snapshot_at,
+            last_two.price_usd,
+            lead(last_two.price_usd) over (order by last_two.snapshot_at desc) as previous_price
+
+        from (
+            select
+                facts.snapshot_at,
+                facts.price_usd
+
+            from {{ model }} as facts
+            where facts.coin_id = coins.coin_id and facts.price_usd > 0
+            order by facts.snapshot_at desc
+            limit 2
+        ) as last_two
+        order by last_two.snapshot_at desc
+        limit 1
+    ) as newest_two
 
 ),
 
 scored as (
 
     select
-        ordered.coin_id,
-        ordered.snapshot_at,
-        ordered.price_usd / ordered.previous_price as price_ratio,
-        (ln(ordered.price_usd / ordered.previous_price) - spreads.median_return)
+        newest.coin_id,
+        newest.snapshot_at,
+        newest.price_usd / newest.previous_price as price_ratio,
+        (ln(newest.price_usd / newest.previous_price) - spreads.median_return)
         / spreads.robust_sd as z_score
 
-    from ordered
-    inner join spreads on ordered.coin_id = spreads.coin_id
+    from newest
+    inner join spreads on newest.coin_id = spreads.coin_id
     where
-        ordered.recency = 1
-        and ordered.previous_price is not null
+        newest.previous_price is not null
         and spreads.return_count >= {{ min_returns }}
         and spreads.robust_sd > 0
 
