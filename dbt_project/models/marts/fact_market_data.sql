@@ -3,7 +3,6 @@
         materialized='incremental',
         unique_key=['coin_id', 'snapshot_at'],
         incremental_strategy='merge',
-
         indexes=[
             {'columns': ['coin_id', 'snapshot_at'], 'unique': True},
             {'columns': ['snapshot_at']},

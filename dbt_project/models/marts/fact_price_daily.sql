@@ -3,7 +3,6 @@
         materialized='incremental',
         unique_key=['coin_id', 'date_day'],
         incremental_strategy='delete+insert',
-
         indexes=[
             {'columns': ['coin_id', 'date_day'], 'unique': True},
             {'columns': ['coin_id', 'snapshot_at'], 'unique': True},

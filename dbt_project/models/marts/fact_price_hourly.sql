@@ -3,7 +3,6 @@
         materialized='incremental',
         unique_key=['coin_id', 'hour_at'],
         incremental_strategy='delete+insert',
-
         indexes=[
             {'columns': ['coin_id', 'hour_at'], 'unique': True},
             {'columns': ['coin_id', 'snapshot_at'], 'unique': True},
