@@ -61,6 +61,93 @@ def test_create_holding_is_valued_at_the_latest_price(
     assert holding["notes"] == "cold"
 
 
+# The API stores `notes` exactly as sent: no trimming, no normalising, "" stays "" (not null),
+# up to 1,000 characters (characters, not bytes: the column is varchar(1000)).
+NOTES_KEPT_AS_SENT = {
+    "plain": "cold",
+    "surrounding whitespace": "  cold wallet \n",
+    "empty": "",
+    "1,000 characters": "n" * 1000,
+    "1,000 multi-byte characters": "€" * 999 + "🔥",
+    "markup and quotes": "<b>'hold'</b> \"forever\"",
+}
+
+
+@pytest.mark.parametrize("notes", NOTES_KEPT_AS_SENT.values(), ids=NOTES_KEPT_AS_SENT.keys())
+def test_notes_are_stored_and_returned_exactly_as_sent(
+    warehouse_client: TestClient, sql: SqlRunner, alice: Headers, notes: str
+) -> None:
+    body = {"coin_id": "bitcoin", "quantity": 1, "buy_price_usd": 1, "notes": notes}
+    response = warehouse_client.post(HOLDINGS, headers=alice, json=body)
+    assert response.status_code == 201, response.text
+    assert response.json()["notes"] == notes
+    [row] = _holding_rows(sql, alice, warehouse_client)
+    assert row["notes"] == notes
+    [listed] = warehouse_client.get(HOLDINGS, headers=alice).json()["data"]
+    assert listed["notes"] == notes
+
+
+def test_notes_are_optional_kept_replaced_and_cleared(
+    warehouse_client: TestClient, sql: SqlRunner, alice: Headers
+) -> None:
+    created = warehouse_client.post(
+        HOLDINGS, headers=alice, json={"coin_id": "bitcoin", "quantity": 1, "buy_price_usd": 1}
+    )
+    assert created.status_code == 201 and created.json()["notes"] is None
+    url = f"{HOLDINGS}/{created.json()['id']}"
+
+    def stored() -> str | None:
+        [row] = _holding_rows(sql, alice, warehouse_client)
+        return row["notes"]
+
+    assert stored() is None
+    steps: list[tuple[dict, str | None]] = [
+        ({"notes": " first "}, " first "),  # set, untrimmed
+        ({"quantity": 2}, " first "),  # a PUT without `notes` keeps them
+        ({"notes": "second"}, "second"),  # replaced
+        ({"notes": ""}, ""),  # emptied, not cleared
+        ({"notes": None}, None),  # `null` clears
+    ]
+    for change, expected in steps:
+        response = warehouse_client.put(url, headers=alice, json=change)
+        assert response.status_code == 200, (change, response.text)
+        assert response.json()["notes"] == expected, change
+        assert stored() == expected, change
+
+
+def test_notes_over_1000_characters_are_422_and_change_nothing(
+    warehouse_client: TestClient, sql: SqlRunner, alice: Headers
+) -> None:
+    too_long = "n" * 1001
+    refused = warehouse_client.post(
+        HOLDINGS,
+        headers=alice,
+        json={"coin_id": "bitcoin", "quantity": 1, "buy_price_usd": 1, "notes": too_long},
+    )
+    assert refused.status_code == 422
+    [error] = refused.json()["detail"]
+    assert (error["type"], error["loc"], error["ctx"]) == (
+        "string_too_long",
+        ["body", "notes"],
+        {"max_length": 1000},
+    )
+    assert _holding_rows(sql, alice, warehouse_client) == []
+
+    created = warehouse_client.post(
+        HOLDINGS,
+        headers=alice,
+        json={"coin_id": "bitcoin", "quantity": 1, "buy_price_usd": 1, "notes": "kept"},
+    ).json()
+    refused = warehouse_client.put(
+        f"{HOLDINGS}/{created['id']}", headers=alice, json={"notes": too_long}
+    )
+    assert refused.status_code == 422
+    [error] = refused.json()["detail"]
+    assert (error["type"], error["loc"]) == ("string_too_long", ["body", "notes"])
+    [row] = _holding_rows(sql, alice, warehouse_client)
+    assert row["notes"] == "kept"
+
+
 def test_unknown_coin_is_422_and_nothing_is_stored(
     warehouse_client: TestClient, sql: SqlRunner, alice: Headers
 ) -> None:
@@ -133,7 +220,8 @@ def test_update_and_delete(warehouse_client: TestClient, sql: SqlRunner, alice: 
     assert updated["value_usd"] == pytest.approx(3 * _price(sql, "ethereum"))
     [row] = _holding_rows(sql, alice, warehouse_client)
     assert row["coin_id"] == "ethereum" and float(row["quantity"]) == 3
-    assert warehouse_client.put(url, headers=alice, json={"notes": None}).status_code == 200
+    cleared = warehouse_client.put(url, headers=alice, json={"notes": None})
+    assert cleared.status_code == 200 and cleared.json()["notes"] is None
     for bad in ({"quantity": None}, {"quantity": 0}, {"coin_id": "nope"}, {"buy_price_usd": -1}):
         assert warehouse_client.put(url, headers=alice, json=bad).status_code == 422, bad
     [row] = _holding_rows(sql, alice, warehouse_client)

@@ -193,6 +193,7 @@ class FanoutResult:
     ticks_published: int
     latencies_s: list[float]
     complete_clients: int  # clients that received every tick
+    in_order_clients: int  # clients that received the ticks in the order they were published
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies_s)
@@ -228,4 +229,6 @@ async def measure_fanout(
         for tick in frame["data"]
     ]
     complete = sum(len(r.ticks()) == count for r in recorders)
-    return FanoutResult(clients, count, latencies, complete)
+    published = [1.0 + i for i in range(count)]  # each tick's price is its publish index + 1
+    in_order = sum([tick["price_usd"] for tick in r.ticks()] == published for r in recorders)
+    return FanoutResult(clients, count, latencies, complete, in_order)

@@ -1,4 +1,5 @@
-"""Publish→client latency of the fan-out, 100 clients at 50 ticks/s (docs/targets.md, scaled)."""
+"""Publish→client latency of the fan-out, 100 clients at 50 ticks/s (docs/targets.md, scaled):
+every tick reaches every client, in order; the latencies are printed, not judged."""
 
 from __future__ import annotations
 
@@ -22,4 +23,6 @@ async def test_publish_to_client_latency_for_100_clients(
             f"50/s: publish→client p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"
         )
     assert result.complete_clients == 100  # every client received every tick
-    assert p99 < 1.0  # a loose bound: the machine is shared; the number above is the measurement
+    assert result.in_order_clients == 100  # in the order they were published
+    # No bound on the figures: on a shared machine it would measure the load of the machine.
+    # `python -m bench.ws_fanout` (`make bench`) measures them against docs/targets.md.

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import redis
 import uvicorn
-from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, expect, sync_playwright
 
 from api.main import create_app
 from cryptoflow.db import create_database, drop_database
@@ -27,6 +27,7 @@ from tests.web.web_support import (
     DESKTOP,
     PHONE,
     ROOT,
+    WAIT_S,
     WEB,
     ConsoleWatch,
     WebStack,
@@ -39,6 +40,10 @@ from tests.web.web_support import (
 # `CRYPTOFLOW_UPDATE_SCREENSHOTS=1 pytest tests/web` refreshes docs/screenshot-*.png; otherwise
 # the screenshots are still taken (the code path stays tested) but kept out of the work tree.
 UPDATE_SCREENSHOTS = os.environ.get("CRYPTOFLOW_UPDATE_SCREENSHOTS") == "1"
+
+# `expect(...)` retries its condition for 5 s by default, regardless of the context's timeout:
+# the same generous bound as every other wait of these tests.
+expect.set_options(timeout=WAIT_S * 1000)
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,12 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 TOKEN_KEY = "cryptoflow.token"  # where web/src/lib/session.ts keeps the bearer token
 
 
-def wait_until(predicate: Callable[[], bool], *, timeout_s: float = 10, what: str) -> None:
+# Every wait of the browser tests is on a condition; its bound only keeps a broken page from
+# hanging the suite, so it is generous: a loaded machine must not fail a correct page.
+WAIT_S = 30
+
+
+def wait_until(predicate: Callable[[], bool], *, timeout_s: float = WAIT_S, what: str) -> None:
     deadline = time.monotonic() + timeout_s
     while not predicate():
         if time.monotonic() > deadline:
@@ -78,7 +83,7 @@ def open_page(
     browser: Browser, base_url: str, console: ConsoleWatch, viewport: ViewportSize
 ) -> Page:
     context = browser.new_context(base_url=base_url, viewport=viewport)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_S * 1000)
     page = context.new_page()
 
     def on_console(message: ConsoleMessage) -> None:
